@@ -1,0 +1,28 @@
+# `make demo` and `make test` do everything on a fresh Debian machine: system packages when they
+# are missing, a virtual environment, the package, then the demo render or the test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test install system-deps clean
+
+demo: install
+	$(BIN)/kamflow render processes/kam.yaml -f svg,pdf -o output
+	@echo "The KAM chart is in output/kam.svg and output/kam.pdf"
+
+test: install
+	$(BIN)/python -m pytest
+
+install: system-deps $(INSTALLED)
+
+system-deps:
+	@bash tools/install-deps.sh
+
+$(INSTALLED): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info output/*.svg output/*.pdf output/*.png output/*.dot

@@ -1,0 +1,3 @@
+from kamflow.cli import main
+
+main()

@@ -1,0 +1,46 @@
+"""The `kamflow` command: a thin shell over kamflow.api. Exit codes are chosen here only:
+0 fine, 1 the check found errors, 2 bad input, usage or tooling errors."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from kamflow.errors import KamflowError
+
+
+class KamflowGroup(click.Group):
+    """Turns kamflow's own errors into `PATH:LINE:COL: error: message` lines and exit code 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KamflowError as error:
+            for line in error.lines():
+                click.echo(line, err=True)
+            ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=KamflowGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kamflow", prog_name="kamflow")
+def cli() -> None:
+    """Turn business processes written in YAML into checked, report-grade flowcharts."""
+
+
+def _register() -> None:
+    from kamflow.cli.check import check_command
+    from kamflow.cli.render import render_command
+
+    cli.add_command(check_command)
+    cli.add_command(render_command)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="kamflow")
+    sys.exit(0)

@@ -1,0 +1,55 @@
+"""Errors and source positions shared by every stage (imports nothing from kamflow)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A place in a source file; line and column are 1-based, 0 means unknown."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}:{self.column}"
+        return self.path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One user-facing error at a position."""
+
+    span: Span
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.span}: error: {self.message}"
+
+
+class KamflowError(Exception):
+    """Base of every error kamflow reports to a user (exit code 2, no traceback)."""
+
+    def lines(self) -> list[str]:
+        return [f"error: {self}"]
+
+
+class LoadError(KamflowError):
+    """A process (or theme, template) file could not be read; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.span, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+class UsageError(KamflowError):
+    """A wrong option value or argument, phrased for the user."""
+
+
+class RenderError(KamflowError):
+    """Graphviz is missing, failed or took too long."""

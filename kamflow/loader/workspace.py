@@ -1,0 +1,80 @@
+"""Finding process files and resolving process references (subprocess, based_on) to files."""
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+from kamflow.errors import LoadError, Problem, Span
+from kamflow.loader.build import load_process
+from kamflow.loader.schema import ID_PATTERN
+from kamflow.model.process import Process
+
+PROCESS_SUFFIXES = (".yaml", ".yml")
+_ID = re.compile(ID_PATTERN)
+
+
+def bundled_library_dir() -> Path:
+    """The folder of the reference processes shipped inside the package (`kamflow.library`)."""
+    return Path(str(resources.files("kamflow.library")))
+
+
+def find_process_files(path: Path | str, *, suffixes: tuple[str, ...] = PROCESS_SUFFIXES) -> list[Path]:
+    """A file as itself; a folder as every process file in its tree, in sorted order."""
+    root = Path(path)
+    if root.is_dir():
+        return sorted(p for p in root.rglob("*") if p.suffix.lower() in suffixes and p.is_file())
+    if not root.exists():
+        raise LoadError([Problem(Span(str(path)), "no such file or folder")])
+    return [root]
+
+
+class Workspace:
+    """Loads each process file once and resolves references between processes.
+
+    An id resolves to `<id>.yaml` (or `.yml`) beside the referring file, then to the bundled
+    library; a reference ending in .yaml/.yml is a path relative to the referring file.
+    """
+
+    def __init__(self, *, library: Path | None = None):
+        self.library = library if library is not None else bundled_library_dir()
+        self._loaded: dict[Path, Process | LoadError] = {}
+
+    def load(self, path: Path | str, *, display: str | None = None) -> Process:
+        key = Path(path).resolve()
+        cached = self._loaded.get(key)
+        if cached is None:
+            try:
+                cached = load_process(path, display=display)
+            except LoadError as error:
+                cached = error
+            self._loaded[key] = cached
+        if isinstance(cached, LoadError):
+            raise cached
+        return cached
+
+    def locate(self, reference: str, *, relative_to: Path | str | None) -> Path | None:
+        """The file a reference names, or None."""
+        base = Path(relative_to).parent if relative_to else Path.cwd()
+        if reference.lower().endswith(PROCESS_SUFFIXES):
+            candidate = base / reference
+            return candidate if candidate.is_file() else None
+        if not _ID.match(reference):
+            return None
+        for folder in (base, self.library):
+            for suffix in PROCESS_SUFFIXES:
+                candidate = folder / f"{reference}{suffix}"
+                if candidate.is_file():
+                    return candidate
+        return None
+
+    def lookup(self, reference: str, *, relative_to: Path | str | None) -> Process | None:
+        """The process a reference names; None when no file matches.
+
+        A file that exists but does not load raises its LoadError, so the user sees why.
+        """
+        found = self.locate(reference, relative_to=relative_to)
+        return self.load(found) if found is not None else None
+
+    def library_ids(self) -> list[str]:
+        return sorted(p.stem for p in self.library.iterdir() if p.suffix in PROCESS_SUFFIXES)

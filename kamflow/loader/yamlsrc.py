@@ -1,0 +1,131 @@
+"""Read a YAML file safely into a node tree that keeps raw scalar text and positions.
+
+PyYAML's loaders turn `Yes`/`No`/`On` into booleans and silently keep the last of two duplicate
+keys, so kamflow never constructs Python objects from YAML: it composes nodes (libyaml's C composer
+when available) and walks them once, rejecting duplicate keys, aliases and tags on the way.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+from kamflow.errors import LoadError, Problem, Span
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES_ENV = "KAMFLOW_MAX_FILE_SIZE"
+_CORE_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {_CORE_TAG + name for name in ("str", "int", "float", "bool", "null", "map", "seq")}
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def max_bytes() -> int:
+    """The size limit for input files: KAMFLOW_MAX_FILE_SIZE (bytes) or 5 MiB."""
+    raw = os.environ.get(MAX_BYTES_ENV, "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_BYTES
+
+
+def span_at(path: str, mark) -> Span:
+    """The one place where YAML's 0-based marks become 1-based positions."""
+    return Span(path, mark.line + 1, mark.column + 1)
+
+
+def read_text(path: Path | str, *, display: str | None = None, limit: int | None = None) -> str:
+    """Read a UTF-8 text file with a size cap; every failure is a LoadError with the path."""
+    shown = display or str(path)
+    file = Path(path)
+    limit = limit or max_bytes()
+    try:
+        if file.is_dir():
+            raise LoadError([Problem(Span(shown), "is a folder, not a file")])
+        size = file.stat().st_size
+        if size > limit:
+            raise LoadError([Problem(Span(shown), f"file is {size} bytes, over the {limit}-byte limit (set {MAX_BYTES_ENV} to raise it)")])
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise LoadError([Problem(Span(shown), "no such file")]) from None
+    except PermissionError:
+        raise LoadError([Problem(Span(shown), "permission denied")]) from None
+    except OSError as error:
+        raise LoadError([Problem(Span(shown), f"cannot read: {error.strerror or error}")]) from None
+    return decode(data, shown, limit=limit)
+
+
+def decode(data: bytes, shown: str, *, limit: int | None = None) -> str:
+    """Bytes to text: UTF-8 only, no NUL bytes (binary), within the size cap."""
+    limit = limit or max_bytes()
+    if len(data) > limit:
+        raise LoadError([Problem(Span(shown), f"input is {len(data)} bytes, over the {limit}-byte limit (set {MAX_BYTES_ENV} to raise it)")])
+    if b"\x00" in data:
+        line, column = _position_of(data, data.index(b"\x00"))
+        raise LoadError([Problem(Span(shown, line, column), "binary data (NUL byte): not a text file")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _position_of(data, error.start)
+        raise LoadError([Problem(Span(shown, line, column), "not valid UTF-8 text")]) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _position_of(data: bytes, offset: int) -> tuple[int, int]:
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    column = offset - (before.rfind(b"\n") + 1) + 1
+    return line, column
+
+
+def compose(text: str, shown: str) -> yaml.Node | None:
+    """Text to a checked node tree, or a LoadError. Returns None for an empty document."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        message = (error.problem or error.context or "invalid YAML").strip()
+        span = span_at(shown, mark) if mark else Span(shown)
+        if "expected a single document" in message or "but found another document" in message:
+            message = "several YAML documents in one file; a process file holds one"
+        raise LoadError([Problem(span, f"invalid YAML: {message}")]) from None
+    except yaml.YAMLError as error:
+        raise LoadError([Problem(Span(shown), f"invalid YAML: {error}")]) from None
+    if root is not None:
+        problems = _check_tree(root, shown)
+        if problems:
+            raise LoadError(problems)
+    return root
+
+
+def _check_tree(root: yaml.Node, shown: str) -> list[Problem]:
+    """One walk: aliases (a node seen twice), tags and duplicate keys. The walk visits each node
+    once, so an alias bomb is rejected at its first repeated node instead of being expanded."""
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            problems.append(Problem(span_at(shown, node.start_mark), "this value is anchored (&) and reused by an alias (*); anchors and aliases are not supported, write the value out"))
+            return problems
+        seen.add(id(node))
+        if node.tag not in _PLAIN_TAGS:
+            problems.append(Problem(span_at(shown, node.start_mark), f"YAML tag {_short_tag(node.tag)} is not allowed; only plain data is accepted"))
+            continue
+        if isinstance(node, yaml.MappingNode):
+            keys: dict[str, yaml.Node] = {}  # children are walked in document order
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag in _PLAIN_TAGS:
+                    if key.value in keys:
+                        first = keys[key.value].start_mark.line + 1
+                        problems.append(Problem(span_at(shown, key.start_mark), f"duplicate key {key.value!r} (first at line {first})"))
+                    else:
+                        keys[key.value] = key
+                    if key.value == "<<":
+                        problems.append(Problem(span_at(shown, key.start_mark), "YAML merge keys (<<) are not supported"))
+            stack.extend(item for pair in reversed(node.value) for item in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return problems
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_CORE_TAG):] if tag.startswith(_CORE_TAG) else tag

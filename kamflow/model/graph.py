@@ -1,0 +1,80 @@
+"""The networkx view of a process and the graph reasoning shared by checks and renderers."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+if TYPE_CHECKING:
+    from kamflow.model.process import Process
+
+
+def to_digraph(process: "Process") -> nx.DiGraph:
+    graph = nx.DiGraph(id=process.id, title=process.title)
+    for step in process.steps:
+        graph.add_node(
+            step.id, type=step.type, label=step.label, lane=step.lane, metadata=dict(step.metadata)
+        )
+    for edge in process.edges:
+        if edge.target in graph and not graph.has_edge(edge.source, edge.target):
+            graph.add_edge(edge.source, edge.target, label=edge.label, kind=edge.kind)
+    return graph
+
+
+def start_ids(process: "Process") -> list[str]:
+    return [step.id for step in process.steps if step.type == "start"]
+
+
+def end_ids(process: "Process") -> list[str]:
+    return [step.id for step in process.steps if step.type == "end"]
+
+
+def reachable_from(graph: nx.DiGraph, sources: list[str]) -> set[str]:
+    """Every node some source leads to, the sources included."""
+    seen: set[str] = set()
+    for source in sources:
+        if source not in seen:
+            seen.add(source)
+            seen.update(nx.descendants(graph, source))
+    return seen
+
+
+def reaching(graph: nx.DiGraph, targets: list[str]) -> set[str]:
+    """Every node that leads to some target, the targets included."""
+    return reachable_from(graph.reverse(copy=False), targets)
+
+
+def back_edges(graph: nx.DiGraph, starts: list[str]) -> set[tuple[str, str]]:
+    """Edges that close a loop: depth-first from the starts (then any unvisited node), successors in
+    file order; an edge to a node on the current path is a back edge."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+    found: set[tuple[str, str]] = set()
+    roots = list(starts) + [node for node in graph.nodes if node not in starts]
+    for root in roots:
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(graph.successors(root)))]
+        while stack:
+            node, successors = stack[-1]
+            advanced = False
+            for successor in successors:
+                mark = state.get(successor)
+                if mark == 1:
+                    found.add((node, successor))
+                elif mark is None:
+                    state[successor] = 1
+                    stack.append((successor, iter(graph.successors(successor))))
+                    advanced = True
+                    break
+            if not advanced:
+                state[node] = 2
+                stack.pop()
+    return found
+
+
+def forward_graph(graph: nx.DiGraph, starts: list[str]) -> nx.DiGraph:
+    """The graph without its back edges: a DAG that keeps the order the flow goes in."""
+    forward = graph.copy()
+    forward.remove_edges_from(back_edges(graph, starts))
+    return forward

@@ -1,0 +1,1 @@
+"""The bundled process library, installed as the package `kamflow.library`."""

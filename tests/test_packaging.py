@@ -1,0 +1,35 @@
+"""`pip install .` gives a working kamflow with the bundled library inside the package."""
+import configparser
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_setup_cfg_lists_every_package():
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    listed = set(config["options"]["packages"].split())
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "kamflow").rglob("__init__.py")}
+    assert found | {"kamflow.library"} == listed
+
+
+@pytest.mark.slow
+def test_non_editable_install_has_library_and_command(tmp_path):
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(ROOT)]
+    subprocess.run(pip, check=True, cwd=tmp_path)
+    env = {**os.environ, "PYTHONPATH": ""}
+    kamflow_bin = venv / "bin" / "kamflow"
+    checked = subprocess.run([str(kamflow_bin), "check", str(ROOT / "processes")], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert checked.returncode == 0, checked.stderr
+    code = "import kamflow, kamflow.loader as l; print(l.bundled_library_dir()); print(sorted(p.name for p in l.bundled_library_dir().glob('*.yaml')))"
+    shown = subprocess.run([str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env, check=True).stdout
+    assert "site-packages/kamflow/library" in shown and "'kam.yaml'" in shown
+    module = subprocess.run([str(venv / "bin" / "python"), "-m", "kamflow", "--help"], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert module.returncode == 0 and "Usage:" in module.stdout

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs the system packages kamflow needs when they are missing: Graphviz (`dot`), fonts with
+# wide Unicode coverage (Latin, CJK, Arabic, emoji) and poppler-utils (the tests turn PDFs into
+# PNGs and read their fonts). Uses apt-get on Debian/Ubuntu; elsewhere it says what to install.
+set -euo pipefail
+
+debian_packages=(graphviz poppler-utils fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
+
+missing() {
+  command -v dot >/dev/null 2>&1 || return 0
+  command -v pdftoppm >/dev/null 2>&1 || return 0
+  command -v pdffonts >/dev/null 2>&1 || return 0
+  command -v fc-list >/dev/null 2>&1 || return 0
+  fc-list | grep -q "DejaVuSans.ttf" || return 0
+  fc-list | grep -qi "NotoSansCJK" || return 0
+  fc-list | grep -qi "NotoSansArabic" || return 0
+  fc-list | grep -qi "NotoColorEmoji" || return 0
+  return 1
+}
+
+if ! missing; then
+  exit 0
+fi
+
+if command -v apt-get >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+      echo "kamflow: installing ${debian_packages[*]} needs root; run 'make' as root or install them yourself" >&2
+      exit 1
+    fi
+  fi
+  echo "kamflow: installing system packages: ${debian_packages[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${debian_packages[@]}" >/dev/null
+  exit 0
+fi
+
+cat >&2 <<'MSG'
+kamflow needs Graphviz (the `dot` program) and fonts, and apt-get is not available here.
+Install Graphviz, then run make again:
+  Debian/Ubuntu:  apt-get install graphviz poppler-utils fonts-dejavu-core fonts-noto-cjk
+  Fedora:         dnf install graphviz poppler-utils dejavu-sans-fonts google-noto-sans-cjk-fonts
+  macOS:          brew install graphviz poppler
+  Windows:        choco install graphviz   (then add Graphviz's bin folder to PATH)
+MSG
+exit 1
