@@ -8,6 +8,7 @@ import textwrap
 import graphviz
 from graphviz import quoting
 
+from kamflow.model.overlay import Overlay
 from kamflow.model.process import Process, Step
 
 FONT = "DejaVu Sans"
@@ -55,9 +56,13 @@ def node_id(step_id: str) -> str:
     return _plain(step_id)
 
 
-def _node_line(step: Step, indent: str) -> str:
+def _node_line(step: Step, indent: str, overlay: Overlay) -> str:
     attrs = {key: _plain(value) for key, value in SHAPES[step.type].items()}
-    attrs["label"] = _text(step.label, width=16 if step.type == "decision" else WRAP_WIDTH)
+    mark = overlay.step_marks.get(step.id)
+    text = f"{step.label}\n[{mark.text}]" if mark and mark.text else step.label
+    attrs["label"] = _text(text, width=16 if step.type == "decision" else WRAP_WIDTH)
+    if mark:
+        attrs.update(color=_plain(MARK_COLOURS[mark.kind]), penwidth="2.5")
     attrs["id"] = _plain(f"step-{step.id}")
     attrs["class"] = _plain(f"kamflow-{step.type}")
     tooltip = step.metadata.get("notes") or step.label
@@ -65,8 +70,28 @@ def _node_line(step: Step, indent: str) -> str:
     return f"{indent}{node_id(step.id)} [{_attrs(attrs)}]"
 
 
-def build_dot(process: Process, *, direction: str | None = None) -> str:
+GHOST_COLOUR = "#d55e00"
+MARK_COLOURS = {"dead-end": "#d55e00", "added": "#009e73", "changed": "#e69f00", "removed": "#d55e00", "critical": "#0072b2"}
+
+
+def _ghost_line(ghost, indent: str) -> str:
+    attrs = {key: _plain(value) for key, value in SHAPES.get(ghost.step_type, SHAPES["step"]).items()}
+    attrs.update(
+        label=_text(ghost.label, width=WRAP_WIDTH),
+        style=_plain("dashed,filled"),
+        fillcolor=_plain("#fff4ec"),
+        color=_plain(GHOST_COLOUR),
+        fontcolor=_plain(GHOST_COLOUR),
+        id=_plain(ghost.id),
+        tooltip=_text(ghost.label, width=10_000),
+    )
+    attrs["class"] = _plain(f"kamflow-ghost kamflow-ghost-{ghost.kind}")
+    return f"{indent}{_plain(ghost.id)} [{_attrs(attrs)}]"
+
+
+def build_dot(process: Process, *, direction: str | None = None, overlay: Overlay | None = None) -> str:
     """The DOT source for a process; deterministic for the same process and options."""
+    overlay = overlay or Overlay()
     rankdir = direction or process.direction
     out = [f"digraph {_plain(process.id)} {{"]
     graph_attrs = {
@@ -99,9 +124,11 @@ def build_dot(process: Process, *, direction: str | None = None) -> str:
         }
         out.append(f"  subgraph {_plain('cluster_lane_' + lane.id)} {{")
         out.append(f"    graph [{_attrs(cluster)}]")
-        out.extend(_node_line(step, "    ") for step in by_lane.get(lane.id, []))
+        out.extend(_node_line(step, "    ", overlay) for step in by_lane.get(lane.id, []))
+        out.extend(_ghost_line(g, "    ") for g in overlay.ghosts if g.lane == lane.id)
         out.append("  }")
-    out.extend(_node_line(step, "  ") for step in by_lane.get(None, []))
+    out.extend(_node_line(step, "  ", overlay) for step in by_lane.get(None, []))
+    out.extend(_ghost_line(g, "  ") for g in overlay.ghosts if g.lane not in process.lanes_by_id)
     known = process.steps_by_id
     for edge in process.edges:
         if edge.target not in known:
@@ -109,6 +136,20 @@ def build_dot(process: Process, *, direction: str | None = None) -> str:
         attrs = {"id": _plain(f"flow-{edge.source}-{edge.target}")}
         if edge.label:
             attrs["label"] = _text(edge.label, width=20)
+        mark = overlay.edge_marks.get((edge.source, edge.target))
+        if mark:
+            attrs.update(color=_plain(MARK_COLOURS[mark.kind]), penwidth="2.5")
         out.append(f"  {node_id(edge.source)} -> {node_id(edge.target)} [{_attrs(attrs)}]")
+    for source, target, label, kind in overlay.extra_edges:
+        attrs = {"style": _plain("dashed"), "color": _plain(MARK_COLOURS.get(kind, GHOST_COLOUR)), "class": _plain(f"kamflow-{kind}")}
+        if label:
+            attrs["label"] = _text(label, width=20)
+        out.append(f"  {_plain(source)} -> {_plain(target)} [{_attrs(attrs)}]")
+    for ghost in overlay.ghosts:
+        dashed = {"style": _plain("dashed"), "color": _plain(GHOST_COLOUR), "class": _plain("kamflow-ghost-flow")}
+        for source in ghost.after:
+            out.append(f"  {_plain(source)} -> {_plain(ghost.id)} [{_attrs(dashed)}]")
+        for target in ghost.before:
+            out.append(f"  {_plain(ghost.id)} -> {_plain(target)} [{_attrs(dashed)}]")
     out.append("}")
     return "\n".join(out) + "\n"
