@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable
 
@@ -17,6 +18,7 @@ from kamflow.loader import Workspace, find_process_files
 from kamflow.model.overlay import Overlay
 from kamflow.model.process import Process
 from kamflow.rendering import RENDER_FORMATS, build_dot, render_bytes
+from kamflow.rendering.options import RenderOptions
 
 _workspace: Workspace | None = None
 
@@ -82,20 +84,39 @@ def check(process: Process, *, enabled: Iterable[str] | None = None, disabled: I
     return run_checks(ctx, enabled=enabled, disabled=disabled)
 
 
-def render(process: Process, *, formats: Iterable[str] = ("svg", "pdf"), output_dir: Path | str = "output", direction: str | None = None, overlay: Overlay | None = None) -> list[Path]:
+def render(
+    process: Process,
+    *,
+    formats: Iterable[str] = ("svg", "pdf"),
+    output_dir: Path | str = "output",
+    options: RenderOptions | None = None,
+    direction: str | None = None,
+    overlay: Overlay | None = None,
+) -> list[Path]:
     """Draw the chart and write `output_dir/<process id>.<format>` for each format, atomically."""
     wanted = _formats(formats)
-    charts = render_charts(process, formats=wanted, direction=direction, overlay=overlay)
+    charts = render_charts(process, formats=wanted, options=options, direction=direction, overlay=overlay)
     folder = Path(output_dir)
     return write_atomically({folder / f"{process.id}.{fmt}": data for fmt, data in charts.items()})
 
 
-def render_charts(process: Process, *, formats: Iterable[str] = ("svg",), direction: str | None = None, overlay: Overlay | None = None) -> dict[str, bytes]:
-    """The chart's bytes per format, without touching the disk."""
+def render_charts(
+    process: Process,
+    *,
+    formats: Iterable[str] = ("svg",),
+    options: RenderOptions | None = None,
+    direction: str | None = None,
+    overlay: Overlay | None = None,
+) -> dict[str, bytes]:
+    """The chart's bytes per format, without touching the disk. `direction` is a shortcut for
+    `options=RenderOptions(direction=...)`."""
     wanted = _formats(formats)
-    if direction is not None and direction not in ("TB", "LR"):
-        raise UsageError(f"direction must be TB or LR, not {direction!r}")
-    return render_bytes(build_dot(process, direction=direction, overlay=overlay), wanted)
+    options = options or RenderOptions()
+    if direction is not None:
+        options = replace(options, direction=direction)
+    if options.direction is not None and options.direction not in ("TB", "LR"):
+        raise UsageError(f"direction must be TB or LR, not {options.direction!r}")
+    return render_bytes(build_dot(process, direction=options.direction, overlay=overlay), wanted)
 
 
 def _formats(formats: Iterable[str]) -> tuple[str, ...]:
