@@ -1,5 +1,6 @@
 """kamflow: business processes as checked, report-grade flowcharts."""
 from kamflow.api import check, collect_processes, library_path, load, render, render_charts
+from kamflow.api import library_ids, library_processes, new_process, show_process
 from kamflow.errors import KamflowError, LoadError, RenderError, UsageError
 
 __all__ = [
@@ -9,8 +10,12 @@ __all__ = [
     "UsageError",
     "check",
     "collect_processes",
+    "library_ids",
     "library_path",
+    "library_processes",
     "load",
+    "new_process",
     "render",
     "render_charts",
+    "show_process",
 ]

@@ -136,3 +136,81 @@ def format_findings(findings: list[Finding], *, fmt: str = "text", files: int = 
     if fmt == "text":
         return findings_text(findings, files=files)
     raise UsageError(f"unknown findings format {fmt!r}; choose text or json")
+
+
+# -- The process library: list, show, new -------------------------------------------------------
+
+def library_ids(*, workspace: Workspace | None = None) -> list[str]:
+    """The ids of the bundled reference processes, sorted."""
+    return (workspace or _default_workspace()).library_ids()
+
+
+def library_processes(*, workspace: Workspace | None = None) -> list[Process]:
+    """Every bundled reference process, loaded and sorted by id."""
+    space = workspace or _default_workspace()
+    return [space.load(_bundled_file(process_id, space)) for process_id in space.library_ids()]
+
+
+def show_process(process_id: str, *, workspace: Workspace | None = None) -> str:
+    """The YAML text of a bundled process, exactly as shipped."""
+    from kamflow.loader.yamlsrc import read_text
+
+    return read_text(_bundled_file(process_id, workspace or _default_workspace()), display=process_id)
+
+
+def new_process(name: str, *, source: str, output_dir: Path | str = ".", workspace: Workspace | None = None) -> Path:
+    """Write `output_dir/<name>.yaml`: a copy of `source` (a bundled id or a process file) with
+    `id: <name>` and `based_on: <source>`, its comments and order kept. Never overwrites a file."""
+    import os
+    import re
+
+    from kamflow.loader import load_process_text
+    from kamflow.loader.derive import derive_text
+    from kamflow.loader.schema import ID_PATTERN
+    from kamflow.loader.workspace import PROCESS_SUFFIXES
+    from kamflow.loader.yamlsrc import read_text
+
+    space = workspace or _default_workspace()
+    if not re.match(ID_PATTERN, name):
+        raise UsageError(f"process name {name!r} is not a valid id: start with a letter, then letters, digits, '_' or '-', at most 64 characters")
+    folder = Path(output_dir)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file, not a folder")
+    for suffix in PROCESS_SUFFIXES:
+        if (folder / f"{name}{suffix}").exists():
+            raise UsageError(f"{folder / (name + suffix)} already exists; kamflow new never overwrites a file (choose another name or folder)")
+    target = folder / f"{name}.yaml"
+    if source.lower().endswith(PROCESS_SUFFIXES):
+        source_file = Path(source)
+        if not source_file.is_file():
+            raise UsageError(f"--from {source}: no such file")
+        reference = Path(os.path.relpath(source_file.resolve(), folder.resolve())).as_posix()
+    elif re.match(ID_PATTERN, source):
+        source_file = _bundled_file(source, space)
+        reference = source
+        if source == name:
+            raise UsageError(f"a process cannot be based on itself: choose a NAME other than {source!r}")
+        for suffix in PROCESS_SUFFIXES:
+            shadow = folder / f"{source}{suffix}"
+            if shadow.is_file():
+                raise UsageError(f"based_on: {source} would resolve to {shadow} (ids resolve beside the file first), not to the bundled process; write the copy to another folder with -o")
+    else:
+        raise UsageError(f"--from {source}: give a bundled process id ({', '.join(space.library_ids())}) or a .yaml file")
+    space.load(source_file)  # the reference itself must load
+    text = derive_text(read_text(source_file), shown=str(source_file), new_id=name, based_on=reference)
+    made = load_process_text(text, str(target))
+    if made.id != name or made.based_on != reference:
+        raise RuntimeError(f"kamflow bug: the copy of {source} lost its id or based_on")
+    return write_atomically({target: text.encode("utf-8")})[0]
+
+
+def _bundled_file(process_id: str, space: Workspace) -> Path:
+    from kamflow.loader.workspace import PROCESS_SUFFIXES
+
+    ids = space.library_ids()
+    if process_id in ids:
+        for suffix in PROCESS_SUFFIXES:
+            candidate = space.library / f"{process_id}{suffix}"
+            if candidate.is_file():
+                return candidate
+    raise UsageError(f"no bundled process {process_id!r}; the library has: {', '.join(ids)}")

@@ -32,10 +32,16 @@ def cli() -> None:
 
 def _register() -> None:
     from kamflow.cli.check import check_command
+    from kamflow.cli.list import list_command
+    from kamflow.cli.new import new_command
     from kamflow.cli.render import render_command
+    from kamflow.cli.show import show_command
 
     cli.add_command(check_command)
     cli.add_command(render_command)
+    cli.add_command(list_command)
+    cli.add_command(new_command)
+    cli.add_command(show_command)
 
 
 _register()
