@@ -13,12 +13,18 @@ import yaml
 
 from kamflow.errors import LoadError, Problem, Span
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the loader's own parser
+
 
 def derive_text(text: str, *, shown: str, new_id: str, based_on: str) -> str:
     """`text` with its top-level `id` set to `new_id` and `based_on` set to `based_on` (added on
     the line after `id` when absent). Everything else is kept byte for byte."""
-    # The pure-Python composer: its marks' `index` is a character offset into `text`.
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yaml.compose(text, Loader=_Loader)
+    starts = _line_starts(text)
+
+    def offset(mark) -> int:
+        return starts[mark.line] + mark.column
+
     if not isinstance(root, yaml.MappingNode):
         raise LoadError([Problem(Span(shown, 1, 1), "the top level is not a mapping")])
     entries = {key.value: (key, value) for key, value in root.value if isinstance(key, yaml.ScalarNode)}
@@ -26,16 +32,16 @@ def derive_text(text: str, *, shown: str, new_id: str, based_on: str) -> str:
         raise LoadError([Problem(Span(shown, 1, 1), "has no top-level 'id'")])
     edits: list[tuple[int, int, str]] = []
     id_key, id_value = entries["id"]
-    edits.append((id_value.start_mark.index, id_value.end_mark.index, _scalar(new_id)))
+    edits.append((offset(id_value.start_mark), offset(id_value.end_mark), _scalar(new_id)))
     if "based_on" in entries:
         _, value = entries["based_on"]
-        edits.append((value.start_mark.index, value.end_mark.index, _scalar(based_on)))
+        edits.append((offset(value.start_mark), offset(value.end_mark), _scalar(based_on)))
     elif root.flow_style:
-        end = id_value.end_mark.index
+        end = offset(id_value.end_mark)
         edits.append((end, end, f", based_on: {_scalar(based_on)}"))
     else:
         newline = "\r\n" if "\r\n" in text else "\n"
-        line_end = text.find("\n", id_value.end_mark.index)
+        line_end = text.find("\n", offset(id_value.end_mark))
         at = len(text) if line_end < 0 else line_end + 1
         prefix = "" if line_end >= 0 or text.endswith("\n") else newline
         indent = " " * id_key.start_mark.column
@@ -43,6 +49,16 @@ def derive_text(text: str, *, shown: str, new_id: str, based_on: str) -> str:
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
     return text
+
+
+def _line_starts(text: str) -> list[int]:
+    """Offset of each line's first character; YAML marks give line and column, and YAML breaks
+    lines at LF, CRLF, a lone CR, NEL, LS and PS."""
+    starts = [0]
+    for index, char in enumerate(text):
+        if char in "\n\x85\u2028\u2029" or (char == "\r" and text[index + 1:index + 2] != "\n"):
+            starts.append(index + 1)
+    return starts
 
 
 def _scalar(value: str) -> str:
