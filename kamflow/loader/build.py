@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import difflib
+import gc
+from contextlib import contextmanager
 import re
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from kamflow.loader.schema import (
     TOP_FIELDS,
     CHECK_FIELDS,
 )
+from kamflow.model.duration import DurationError, parse_duration
 from kamflow.model.process import STEP_TYPES, Edge, Lane, Process, Step
 
 _ID = re.compile(ID_PATTERN)
@@ -37,8 +40,22 @@ def load_process(path: Path | str, *, display: str | None = None) -> Process:
 
 def load_process_text(text: str, shown: str) -> Process:
     """Validate process text; `shown` is the path used in positions and messages."""
-    root = yamlsrc.compose(text, shown)
-    return _Builder(shown).process(root)
+    with _collector_paused():
+        root = yamlsrc.compose(text, shown)
+        return _Builder(shown).process(root)
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector while millions of YAML nodes are created: the node
+    tree has no reference cycles, and collection passes made loading a 100k-step file 5x slower."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class _Builder:
@@ -248,6 +265,12 @@ class _Builder:
                 spec = STEP_FIELDS[name]
                 value_node = entries[name][1]
                 value = self.text_list(value_node, f"`{name}` of {where}") if spec.kind == "text-list" else self.text(value_node, f"`{name}` of {where}")
+                if name == "duration" and value is not None:
+                    try:
+                        parse_duration(value)
+                    except DurationError as error:
+                        self.error(value_node, f"{error} (`duration` of {where})")
+                        value = None
                 if value not in (None, ()):
                     metadata[name] = list(value) if isinstance(value, tuple) else value
         edges: list[Edge] = []
