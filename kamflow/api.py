@@ -214,3 +214,164 @@ def _bundled_file(process_id: str, space: Workspace) -> Path:
             if candidate.is_file():
                 return candidate
     raise UsageError(f"no bundled process {process_id!r}; the library has: {', '.join(ids)}")
+
+
+# --- text input, reports and portfolios ---------------------------------------------------------
+
+
+def loads(text: str, *, name: str = "<stdin>") -> Process:
+    """Validate process text that is not in a file (stdin, a notebook cell); `name` is the path
+    shown in positions. References resolve from the current folder, then the bundled library.
+
+        >>> import kamflow
+        >>> tiny = kamflow.loads('''
+        ... kamflow: 1
+        ... id: tiny
+        ... title: Tiny
+        ... steps:
+        ...   - {id: go, type: start, label: Go, next: done}
+        ...   - {id: done, type: end, label: Done}
+        ... ''')
+        >>> [step.id for step in tiny.steps]
+        ['go', 'done']
+        >>> kamflow.render_charts(tiny, formats=("svg",))["svg"][:5]
+        b'<?xml'
+    """
+    from kamflow.loader import load_process_text
+
+    return load_process_text(text, name)
+
+
+def report(
+    process: Process,
+    *,
+    fmt: str = "html",
+    template: Path | str | None = None,
+    options: RenderOptions | None = None,
+    findings: list[Finding] | None = None,
+    name: str | None = None,
+    links: dict[str, str] | None = None,
+    index_href: str | None = None,
+    workspace: Workspace | None = None,
+) -> dict[str, bytes]:
+    """A report of one process as `{file name: bytes}`, nothing written: `<name>.html` (one
+    self-contained page, chart inlined), or `<name>.md` with its chart `<name>.svg` beside it.
+    `name` defaults to the process id; `findings` default to `check(process)`; `template` is a
+    user's Jinja2 file (see docs/templates.md).
+
+        >>> import kamflow
+        >>> kam = kamflow.load(kamflow.library_path("kam"))
+        >>> files = kamflow.report(kam, fmt="md")
+        >>> sorted(files)
+        ['kam.md', 'kam.svg']
+        >>> files["kam.md"].decode().splitlines()[0]
+        '# Key Account Management Process'
+        >>> b"<svg" in kamflow.report(kam)["kam.html"]
+        True
+    """
+    from kamflow.reports import build_view, render_template
+
+    space = workspace or _default_workspace()
+    if fmt not in ("html", "md"):
+        raise UsageError(f"unknown report format {fmt!r}; choose html or md")
+    if findings is None:
+        findings = check(process, workspace=space)
+    svg = render_charts(process, formats=("svg",), options=options)["svg"]
+    stem = name or process.id
+    reference_title = None
+    if process.based_on:
+        reference, _ = _lookup_for(process, space)(process.based_on)
+        reference_title = reference.title if reference is not None else None
+    common = {"links": links, "reference_title": reference_title, "index_href": index_href}
+    if fmt == "md":
+        view = build_view(process, findings, chart_file=f"{stem}.svg", **common)
+        text = render_template(view, kind="report", fmt="md", template=template)
+        return {f"{stem}.md": text.encode("utf-8"), f"{stem}.svg": svg}
+    view = build_view(process, findings, svg=svg.decode("utf-8"), **common)
+    return {f"{stem}.html": render_template(view, kind="report", fmt="html", template=template).encode("utf-8")}
+
+
+def portfolio(
+    processes: list[Process],
+    *,
+    fmt: str = "html",
+    template: Path | str | None = None,
+    options: RenderOptions | None = None,
+    title: str = "Process portfolio",
+    workspace: Workspace | None = None,
+) -> dict[str, bytes]:
+    """A linked site for many processes as `{file name: bytes}`: `index.<fmt>` listing every
+    process, one page per process named by its id, and each subprocess step linked to the page of
+    the process it calls (resolved like the check resolves it) when that process is in the set.
+
+        >>> import kamflow
+        >>> kam = kamflow.load(kamflow.library_path("kam"))
+        >>> plan = kamflow.load(kamflow.library_path("account-planning"))
+        >>> site = kamflow.portfolio([kam, plan])
+        >>> sorted(site)
+        ['account-planning.html', 'index.html', 'kam.html']
+        >>> b'href="account-planning.html"' in site["kam.html"]
+        True
+    """
+    from kamflow.reports import build_index, build_view, render_template
+
+    space = workspace or _default_workspace()
+    by_id: dict[str, Process] = {}
+    for process in processes:
+        if process.id in by_id:
+            raise UsageError(f"two processes have the id {process.id!r}: {by_id[process.id].path} and {process.path}; a portfolio names pages by id")
+        by_id[process.id] = process
+    if "index" in by_id:
+        raise UsageError(f"{by_id['index'].path}: the id 'index' is the portfolio's index page; rename the process")
+    page_of = {Path(p.path).resolve(): f"{p.id}.{fmt}" for p in processes}
+    files: dict[str, bytes] = {}
+    pages = []
+    for process in sorted(processes, key=lambda p: p.id):
+        links = {}
+        for step in process.steps:
+            if step.type == "subprocess" and step.process:
+                found = space.locate(step.process, relative_to=process.path)
+                if found is not None and found.resolve() in page_of:
+                    links[step.id] = page_of[found.resolve()]
+        findings = check(process, workspace=space)
+        page = report(process, fmt=fmt, template=template, options=options, findings=findings, links=links, index_href=f"index.{fmt}", workspace=space)
+        files.update(page)
+        pages.append((build_view(process, findings, links=links), f"{process.id}.{fmt}"))
+    index = render_template(build_index(pages, title=title), kind="index", fmt=fmt)
+    files[f"index.{fmt}"] = index.encode("utf-8")
+    return dict(sorted(files.items()))
+
+
+def write_report(
+    paths: Iterable[Path | str],
+    *,
+    output: Path | str | None = None,
+    fmt: str = "html",
+    template: Path | str | None = None,
+    options: RenderOptions | None = None,
+    workspace: Workspace | None = None,
+) -> list[Path]:
+    """`report` or `portfolio` written atomically: one process file gives one report at `output`
+    (default `output/<id>.<fmt>`); a folder or several files give a portfolio in the folder
+    `output` (default `output/report`). Returns the files written."""
+    paths = list(paths)
+    processes = collect_processes(paths, workspace=workspace)
+    if not processes:
+        raise UsageError("no process files found in " + ", ".join(str(p) for p in paths))
+    if len(processes) > 1 or any(Path(p).is_dir() for p in paths):
+        folder = Path(output) if output is not None else Path("output") / "report"
+        files = portfolio(processes, fmt=fmt, template=template, options=options, workspace=workspace)
+        return write_atomically({folder / name: data for name, data in files.items()})
+    process = processes[0]
+    target = Path(output) if output is not None else Path("output") / f"{process.id}.{fmt}"
+    files = report(process, fmt=fmt, template=template, options=options, name=target.stem, workspace=workspace)
+    return write_atomically({target.parent / name: data for name, data in files.items()})
+
+
+def _svg_text(process: Process) -> str:
+    return render_charts(process, formats=("svg",))["svg"].decode("utf-8")
+
+
+# Jupyter shows a Process as its chart (Process._repr_svg_); the model cannot import rendering, so
+# the api hands it the renderer.
+Process.svg_renderer = staticmethod(_svg_text)

@@ -62,7 +62,7 @@ def test_render_writes_named_outputs(run_cli, write, tmp_path):
     out = tmp_path / "charts"
     result = run_cli("render", write(SIMPLE), "-o", out, "-f", "svg,pdf,png,dot")
     assert result.exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["simple.dot", "simple.pdf", "simple.png", "simple.svg"]
+    assert sorted(p.name for p in out.iterdir()) == [".kamflow-cache.json", "simple.dot", "simple.pdf", "simple.png", "simple.svg"]
     assert result.stdout.split() == [str(out / f"simple.{e}") for e in ("svg", "pdf", "png", "dot")]
 
 

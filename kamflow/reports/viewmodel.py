@@ -1,0 +1,229 @@
+"""Process + findings + chart text -> the plain values a report template reads.
+
+Nothing here reads files or renders: the api passes in the SVG text, the check findings and the
+links between portfolio pages. Every value is plain data (str, int, list, dict, None), so a user's
+template sees exactly what docs/templates.md lists.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+import networkx as nx
+
+from kamflow.model import graph as graphs
+from kamflow.model.process import Process, Step
+
+if TYPE_CHECKING:
+    from kamflow.checks.findings import Finding
+
+TYPE_NAMES = {
+    "start": "Start",
+    "end": "End",
+    "step": "Step",
+    "decision": "Decision",
+    "subprocess": "Subprocess",
+    "document": "Document",
+    "data": "Data",
+    "manual": "Manual step",
+    "wait": "Wait",
+}
+_PROLOGUE = re.compile(r"\A\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?(<!--.*?-->\s*)*", re.S)
+_SAFE_URL = re.compile(r"\Ahttps?://[^\s\"'<>]+\Z", re.I)
+
+
+def flow_order(process: Process) -> list[Step]:
+    """Steps in the order the flow visits them: the graph without its loop-closing edges, sorted
+    topologically, ties broken by file order; steps no start reaches come last, in file order."""
+    index = {step.id: i for i, step in enumerate(process.steps)}
+    graph = process.graph
+    starts = graphs.start_ids(process)
+    reached = graphs.reachable_from(graph, starts)
+    forward = graphs.forward_graph(graph, starts)
+    order = nx.lexicographical_topological_sort(forward, key=lambda node: (node not in reached, index[node]))
+    return [process.steps_by_id[node] for node in order]
+
+
+def inline_svg(svg: str) -> str:
+    """SVG text ready to sit inside HTML: the XML declaration, DOCTYPE (an external DTD address)
+    and leading comments are dropped; the drawing itself is unchanged."""
+    return _PROLOGUE.sub("", svg, count=1).strip()
+
+
+def _texts(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(item) for item in value]
+    return [str(value)]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def build_view(
+    process: Process,
+    findings: Iterable["Finding"] = (),
+    *,
+    svg: str | None = None,
+    chart_file: str | None = None,
+    links: Mapping[str, str] | None = None,
+    reference_title: str | None = None,
+    index_href: str | None = None,
+) -> dict[str, Any]:
+    """The template context of one process report (documented in docs/templates.md).
+
+    `svg` is the chart's SVG text (inlined by HTML templates), `chart_file` the name of the chart
+    written beside a Markdown report, `links` maps a subprocess step id to the page of the process
+    it calls, `index_href` is the portfolio index page when the report is part of a portfolio.
+    """
+    links = dict(links or {})
+    ordered = flow_order(process)
+    numbers = {step.id: n for n, step in enumerate(ordered, start=1)}
+    lane_labels = {lane.id: lane.label for lane in process.lanes}
+
+    def target(step_id: str) -> dict[str, Any]:
+        step = process.steps_by_id.get(step_id)
+        return {"id": step_id, "number": numbers.get(step_id), "target": step.label if step else step_id}
+
+    steps = []
+    for step in ordered:
+        meta = step.metadata
+        link = _text(meta.get("link"))
+        steps.append({
+            "number": numbers[step.id],
+            "id": step.id,
+            "label": step.label,
+            "type": step.type,
+            "type_name": TYPE_NAMES.get(step.type, step.type),
+            "lane": lane_labels.get(step.lane or "", step.lane or ""),
+            "lane_id": step.lane,
+            "owner": _text(meta.get("owner")),
+            "duration": _text(meta.get("duration")),
+            "kpis": _texts(meta.get("kpis")),
+            "inputs": _texts(meta.get("inputs")),
+            "outputs": _texts(meta.get("outputs")),
+            "notes": _text(meta.get("notes")),
+            "tags": _texts(meta.get("tags")),
+            "link": link,
+            "link_is_web": bool(_SAFE_URL.match(link)),
+            "essential": step.essential,
+            "subprocess": (
+                {"id": step.process, "href": links.get(step.id)} if step.type == "subprocess" and step.process else None
+            ),
+            "next": [
+                {**target(edge.target), "label": edge.label or "", "probability": edge.probability}
+                for edge in process.outgoing(step.id)
+            ],
+        })
+
+    decisions = [
+        {
+            "number": item["number"],
+            "id": item["id"],
+            "label": item["label"],
+            "lane": item["lane"],
+            "owner": item["owner"],
+            "branches": item["next"],
+        }
+        for item in steps
+        if item["type"] == "decision"
+    ]
+
+    lanes = [
+        {"id": lane.id, "label": lane.label, "steps": [s["number"] for s in steps if s["lane_id"] == lane.id]}
+        for lane in process.lanes
+    ]
+    matrix = {
+        "lanes": [lane["label"] for lane in lanes],
+        "rows": [
+            {
+                "number": item["number"],
+                "label": item["label"],
+                "cells": [item["lane_id"] == lane["id"] for lane in lanes],
+            }
+            for item in steps
+        ],
+    }
+
+    finding_rows = []
+    for finding in findings:
+        finding_rows.append({
+            "severity": finding.severity,
+            "rule": finding.rule,
+            "line": finding.line,
+            "column": finding.column,
+            "location": f"{finding.path}:{finding.line}:{finding.column}" if finding.line else finding.path,
+            "step": finding.step,
+            "step_number": numbers.get(finding.step or ""),
+            "message": finding.message,
+            "reference_step": finding.reference_step,
+        })
+    errors = sum(1 for f in finding_rows if f["severity"] == "error")
+    warnings = len(finding_rows) - errors
+    conformance = None
+    if process.based_on:
+        conformance = {
+            "reference": process.based_on,
+            "reference_title": reference_title or process.based_on,
+            "findings": [f for f in finding_rows if f["reference_step"] is not None],
+        }
+
+    return {
+        "process": {
+            "id": process.id,
+            "title": process.title,
+            "description": process.description,
+            "version": process.version or "",
+            "author": process.author or "",
+            "date": process.date or "",
+            "direction": process.direction,
+            "based_on": process.based_on or "",
+            "step_count": len(steps),
+            "decision_count": len(decisions),
+            "lane_count": len(lanes),
+        },
+        "chart": {
+            "svg": inline_svg(svg) if svg is not None else "",
+            "file": chart_file or "",
+            "alt": f"Flowchart: {process.title}",
+        },
+        "steps": steps,
+        "decisions": decisions,
+        "lanes": lanes,
+        "matrix": matrix,
+        "findings": finding_rows,
+        "check": {
+            "errors": errors,
+            "warnings": warnings,
+            "status": "errors" if errors else ("warnings" if warnings else "ok"),
+        },
+        "conformance": conformance,
+        "portfolio": {"index": index_href} if index_href else None,
+    }
+
+
+def build_index(pages: Iterable[tuple[dict[str, Any], str]], *, title: str = "Process portfolio") -> dict[str, Any]:
+    """The context of a portfolio's index page from (process view, page href) pairs."""
+    processes = []
+    for view, href in pages:
+        processes.append({
+            **view["process"],
+            "href": href,
+            "check": view["check"],
+            "subprocesses": [
+                {"label": s["label"], **s["subprocess"]} for s in view["steps"] if s["subprocess"]
+            ],
+        })
+    processes.sort(key=lambda p: (p["title"].casefold(), p["id"]))
+    return {
+        "title": title,
+        "processes": processes,
+        "totals": {
+            "processes": len(processes),
+            "steps": sum(p["step_count"] for p in processes),
+            "decisions": sum(p["decision_count"] for p in processes),
+            "with_errors": sum(1 for p in processes if p["check"]["status"] == "errors"),
+        },
+    }
