@@ -138,6 +138,98 @@ def format_findings(findings: list[Finding], *, fmt: str = "text", files: int = 
     raise UsageError(f"unknown findings format {fmt!r}; choose text or json")
 
 
+# -- As-is / to-be diff and path analytics ---------------------------------------------------------
+
+def load_any(reference: Path | str, *, workspace: Workspace | None = None) -> Process:
+    """A process named on the command line: a file path, or an id resolved like a `based_on`
+    reference from the current folder (`<id>.yaml` there, then the bundled library)."""
+    space = workspace or _default_workspace()
+    text = str(reference)
+    if Path(text).exists() or "/" in text or "\\" in text or Path(text).suffix:
+        return space.load(text)
+    found = space.locate(text, relative_to=None)
+    if found is None:
+        raise UsageError(f"{text}: no such file, and no process with that id here or in the bundled library ({', '.join(space.library_ids())})")
+    return space.load(found)
+
+
+def diff(old: Process, new: Process, *, workspace: Workspace | None = None):
+    """Every change from `old` (as-is) to `new` (to-be), as an analysis.ProcessDiff. Steps match by
+    id, and through the reference steps they implement when both share a reference process.
+
+        >>> import kamflow
+        >>> kam = kamflow.load(kamflow.library_path("kam"))
+        >>> kamflow.diff(kam, kam).identical
+        True
+    """
+    from kamflow.analysis import diff_processes
+
+    space = workspace or _default_workspace()
+    return diff_processes(old, new, old_reference=_reference_id(old, space), new_reference=_reference_id(new, space))
+
+
+def _reference_id(process: Process, space: Workspace) -> str | None:
+    """The id of the process `based_on` names (its file stem when it cannot be loaded)."""
+    if not process.based_on:
+        return None
+    found, _ = _lookup_for(process, space)(process.based_on)
+    return found.id if found is not None else Path(process.based_on).stem
+
+
+def format_diff(result, *, fmt: str = "text") -> str:
+    """A diff as a change log (`text`) or as the JSON documented in docs/diff.md (`json`)."""
+    from kamflow.analysis import diff_json, diff_text
+
+    if fmt not in ("text", "json"):
+        raise UsageError(f"unknown diff format {fmt!r}; choose text or json")
+    return diff_json(result) if fmt == "json" else diff_text(result)
+
+
+def diff_overlay(result) -> Overlay:
+    """The overlay of a diff chart: added and changed steps marked, removed steps as ghosts."""
+    from kamflow.analysis import diff_overlay as overlay_of
+
+    return overlay_of(result)
+
+
+def render_diff(result, *, formats: Iterable[str] = ("svg", "pdf"), output_dir: Path | str = "output", options: RenderOptions | None = None) -> list[Path]:
+    """Draw the diff chart (the new process with the diff overlay) as `<new id>-diff.<format>`."""
+    new = result.new
+    title = f"{new.title}: changes from {result.old.title}" if new.title != result.old.title else f"{new.title}: changes"
+    chart = replace(new, id=f"{new.id}-diff", title=title)
+    return render(chart, formats=formats, output_dir=output_dir, options=options, overlay=diff_overlay(result))
+
+
+def stats(process: Process) -> dict:
+    """Path analytics as a plain, JSON-ready dict (documented in docs/diff.md): counts, loops,
+    shortest and longest paths per end, the critical path, the expected duration from branch
+    probabilities, hand-offs between lanes, and steps without owner or duration.
+
+        >>> import kamflow
+        >>> numbers = kamflow.stats(kamflow.load(kamflow.library_path("kam")))
+        >>> numbers["counts"]["decisions"], numbers["critical_path"]["end"]
+        (6, 'exited')
+    """
+    from kamflow.analysis import process_stats
+
+    return process_stats(process)
+
+
+def format_stats(numbers: dict, process: Process, *, fmt: str = "text") -> str:
+    from kamflow.analysis import stats_json, stats_text
+
+    if fmt not in ("text", "json"):
+        raise UsageError(f"unknown stats format {fmt!r}; choose text or json")
+    return stats_json(numbers) if fmt == "json" else stats_text(numbers, process)
+
+
+def critical_path_overlay(process: Process) -> Overlay:
+    """Marks of kind "critical" on the steps and flows of the process's critical path."""
+    from kamflow.analysis import critical_path_overlay as overlay_of
+
+    return overlay_of(stats(process))
+
+
 # -- The process library: list, show, new -------------------------------------------------------
 
 def library_ids(*, workspace: Workspace | None = None) -> list[str]:

@@ -33,12 +33,16 @@ def cli() -> None:
 
 def _register() -> None:
     from kamflow.cli.check import check_command
+    from kamflow.cli.diff import diff_command
     from kamflow.cli.list import list_command
     from kamflow.cli.new import new_command
     from kamflow.cli.render import render_command
     from kamflow.cli.show import show_command
+    from kamflow.cli.stats import stats_command
 
     cli.add_command(check_command)
+    cli.add_command(diff_command)
+    cli.add_command(stats_command)
     cli.add_command(render_command)
     cli.add_command(list_command)
     cli.add_command(new_command)
