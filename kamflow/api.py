@@ -284,7 +284,7 @@ def new_process(name: str, *, source: str, output_dir: Path | str = ".", workspa
             raise UsageError(f"a process cannot be based on itself: choose a NAME other than {source!r}")
         for suffix in PROCESS_SUFFIXES:
             shadow = folder / f"{source}{suffix}"
-            if shadow.is_file():
+            if shadow.is_file() and shadow.resolve() != source_file.resolve():
                 raise UsageError(f"based_on: {source} would resolve to {shadow} (ids resolve beside the file first), not to the bundled process; write the copy to another folder with -o")
     else:
         raise UsageError(f"--from {source}: give a bundled process id ({', '.join(space.library_ids())}) or a .yaml file")
@@ -462,6 +462,44 @@ def write_report(
 
 def _svg_text(process: Process) -> str:
     return render_charts(process, formats=("svg",))["svg"].decode("utf-8")
+
+
+def export(process: Process, *, to: str, direction: str | None = None) -> str:
+    """The process as text in a hand-off format: bpmn, drawio, mermaid, graphml or json.
+
+    BPMN and draw.io get their geometry from a Graphviz layout computed here (BPMN always left to
+    right; draw.io and Mermaid follow `direction`, else the process's own)."""
+    from kamflow.exporters import export_text, get_exporter
+    from kamflow.rendering.layout import compute_layout
+
+    exporter = get_exporter(to)
+    if direction is not None and direction not in ("TB", "LR"):
+        raise UsageError(f"direction must be TB or LR, not {direction!r}")
+    layout = None
+    if exporter.needs_layout:
+        wanted = (direction or process.direction) if exporter.layout_direction == "process" else exporter.layout_direction
+        layout = compute_layout(process, direction=wanted)
+    return export_text(process, exporter, layout=layout, direction=direction)
+
+
+def export_files(processes: list[Process], *, to: str, output: Path | str, direction: str | None = None) -> list[Path]:
+    """Export and write atomically (all files or none). One process: `output` is the file, unless it
+    is an existing folder or ends with a slash; several processes: `output` is a folder that gets
+    `<process id>.<extension>` per process."""
+    from kamflow.exporters import get_exporter
+
+    exporter = get_exporter(to)
+    target = Path(output)
+    into_folder = len(processes) != 1 or target.is_dir() or str(output).endswith(("/", "\\"))
+    if into_folder and target.exists() and not target.is_dir():
+        raise UsageError(f"{output}: exporting {len(processes)} processes needs a folder, and this is a file")
+    files: dict[Path, bytes] = {}
+    for process in processes:
+        path = target / f"{process.id}.{exporter.extension}" if into_folder else target
+        if path in files:
+            raise UsageError(f"two processes have the id {process.id!r}; both would be written to {path}")
+        files[path] = export(process, to=exporter.name, direction=direction).encode("utf-8")
+    return write_atomically(files)
 
 
 # Jupyter shows a Process as its chart (Process._repr_svg_); the model cannot import rendering, so

@@ -5,7 +5,7 @@ import re
 import pytest
 
 import kamflow
-from kamflow.loader import bundled_library_dir, load_process_text
+from kamflow.loader import Workspace, bundled_library_dir, load_process_text
 from kamflow.loader.derive import derive_text
 from tests.conftest import SIMPLE
 
@@ -186,3 +186,14 @@ def test_derive_text_counts_characters_not_bytes():
 def test_derive_text_follows_yaml_line_breaks():
     source = 'description: "one\u2028two"\nnotes: "a\x85b"\ntitle: "x\ry"\nid: a\n'
     assert derive_text(source, shown="x.yaml", new_id="b", based_on="r").endswith("id: b\nbased_on: r\n")
+
+
+def test_new_beside_the_library_itself(run_cli, tmp_path):
+    """Writing next to the bundled file the id resolves to is fine: based_on finds that same file."""
+    library = tmp_path / "library"
+    library.mkdir()
+    for path in bundled_library_dir().glob("*.yaml"):
+        (library / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    space = Workspace(library=library)
+    made = kamflow.new_process("acme", source="billing", output_dir=library, workspace=space)
+    assert made == library / "acme.yaml" and kamflow.load(made).based_on == "billing"
