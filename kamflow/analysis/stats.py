@@ -202,7 +202,8 @@ def _expected(process: Process, start: str) -> dict[str, Any]:
     chain.add_edges_from((u, v) for u in states for v in moves[u])
     stuck = [s for s in states if not (nx.descendants(chain, s) | {s}) & set(absorbing)]
     if stuck:
-        step = process.steps_by_id[stuck[0]]
+        looping = {n for c in nx.strongly_connected_components(chain) if len(c) > 1 for n in c} | {n for n in states if chain.has_edge(n, n)}
+        step = process.steps_by_id[next((s for s in stuck if s in looping), stuck[0])]
         entry["problems"] = [f"from step {step.id!r} ({step.label}) the process never ends: its loop has no way out with these probabilities"]
         return entry
     transient = [s for s in states if moves[s]]
