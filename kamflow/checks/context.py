@@ -9,12 +9,13 @@ from kamflow.errors import Span
 from kamflow.model import graph as graphs
 from kamflow.model.process import Process
 
-# Finds a referenced process: returns (process or None, why it failed or None). Passed in by the
-# caller so the check stage never loads files itself.
-Lookup = Callable[[str], "tuple[Process | None, str | None]"]
+# Finds a referenced process: `lookup(reference, relative_to=None)` returns (process or None, why it
+# failed or None); `relative_to` is the path of the file that names the reference (default: the
+# checked process). Passed in by the caller so the check stage never loads files itself.
+Lookup = Callable[..., "tuple[Process | None, str | None]"]
 
 
-def _no_lookup(reference: str) -> "tuple[Process | None, str | None]":
+def _no_lookup(reference: str, relative_to: str | None = None) -> "tuple[Process | None, str | None]":
     return None, "no process lookup available"
 
 
@@ -25,6 +26,7 @@ class CheckContext:
     reference: Process | None = None
     reference_name: str | None = None  # as the user wrote it (based_on or --against)
     reference_span: Span | None = None
+    reference_error: str | None = None  # why the named reference could not be used
     _cache: dict = field(default_factory=dict)
 
     @property
@@ -64,3 +66,14 @@ class CheckContext:
     @cached_property
     def forward(self):
         return graphs.forward_graph(self.graph, self.starts)
+
+    @cached_property
+    def implementers(self) -> dict[str, list[str]]:
+        """Reference step id -> the ids of the steps implementing it, in file order."""
+        from kamflow.checks.conformance import implementers
+
+        return implementers(self.process, self.reference) if self.reference is not None else {}
+
+    def where_reference(self) -> Span:
+        """Where conformance findings about the reference as a whole are reported."""
+        return self.reference_span or Span(self.process.path, 1, 1)

@@ -29,16 +29,22 @@ class Rule:
     summary: str
     check: Callable[..., Iterable[Report]]
     needs_reference: bool = False
+    recommended: bool = True  # in the `recommended` preset (every rule is in `all`)
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(*, id: str, severity: str, summary: str, needs_reference: bool = False):
+def rule(*, id: str, severity: str, summary: str, needs_reference: bool = False, recommended: bool = True):
+    """Register a rule. `needs_reference`: it only reports when the process has a reference
+    (`based_on` or `--against`); `recommended`: it is on by default (the `recommended` preset)."""
+
     def register(function):
         if id in RULES:
             raise ValueError(f"rule {id} registered twice")
-        RULES[id] = Rule(id, severity, summary, function, needs_reference)
+        if severity not in ("error", "warning"):
+            raise ValueError(f"rule {id}: severity must be error or warning")
+        RULES[id] = Rule(id, severity, summary, function, needs_reference, recommended)
         return function
 
     return register

@@ -1,0 +1,181 @@
+"""Conformance to a reference process: which steps implement which reference steps, what is
+missing, what comes in the wrong order, and where the missing steps belong in the chart.
+
+A step implements a reference step when it has the same id or lists it in `implements`. Order
+comes from the forward flow (the graph without its back edges, see model.graph.forward_graph).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from kamflow.model import graph as graphs
+from kamflow.model.overlay import GhostStep, Mark, Overlay
+from kamflow.model.process import Process, Step
+
+
+def implementers(process: Process, reference: Process) -> dict[str, list[str]]:
+    """Reference step id -> ids of the process steps implementing it (file order); only ids the
+    reference has."""
+    known = reference.steps_by_id
+    found: dict[str, list[str]] = {}
+    for step in process.steps:
+        for ref_id in dict.fromkeys((step.id, *step.implements)):
+            if ref_id in known:
+                found.setdefault(ref_id, []).append(step.id)
+    return found
+
+
+def missing_essentials(process: Process, reference: Process) -> list[Step]:
+    """Essential reference steps no process step implements, in the reference's file order."""
+    done = implementers(process, reference)
+    return [step for step in reference.steps if step.essential and step.id not in done]
+
+
+@dataclass(frozen=True)
+class OrderViolation:
+    before: str  # reference step that must come first (A)
+    after: str  # reference step that must come later (B)
+    step: str  # the implementer of B that runs ahead of A
+    reaches: str  # the implementer of A it leads to
+
+
+def forward_of(process: Process) -> nx.DiGraph:
+    return graphs.forward_graph(process.graph, graphs.start_ids(process))
+
+
+def order_violations(process: Process, reference: Process, done: dict[str, list[str]] | None = None) -> list[OrderViolation]:
+    """Essential A before B in the reference (B reachable from A in its forward flow), both
+    implemented, where some implementer of B reaches an implementer of A in the process's forward
+    flow and no implementer of A reaches one of B. One violation per (A, B), on the first
+    implementer of B (file order) that reaches an implementer of A."""
+    done = implementers(process, reference) if done is None else done
+    ref_forward = forward_of(reference)
+    own_forward = forward_of(process)
+    below = _descendants(own_forward)
+    essentials = [step.id for step in reference.steps if step.essential and step.id in done]
+    found: list[OrderViolation] = []
+    for a in essentials:
+        later = nx.descendants(ref_forward, a)
+        for b in essentials:
+            if b == a or b not in later:
+                continue
+            a_steps, b_steps = done[a], done[b]
+            if any(set(b_steps) & below[x] for x in a_steps):
+                continue
+            for y in b_steps:
+                hit = next((x for x in a_steps if x in below[y]), None)
+                if hit is not None:
+                    found.append(OrderViolation(a, b, y, hit))
+                    break
+    return found
+
+
+def _descendants(graph: nx.DiGraph) -> dict[str, set[str]]:
+    return {node: nx.descendants(graph, node) for node in graph.nodes}
+
+
+def ghost_id(name: str, taken) -> str:
+    candidate = f"ghost-{name}"
+    while candidate in taken:
+        candidate += "-"
+    return candidate
+
+
+def ghost_overlay(
+    process: Process,
+    reference: Process | None = None,
+    *,
+    missing: list[str] | None = None,
+    dangling: list[tuple[str, str]] = (),
+    dead_ends: list[str] = (),
+) -> Overlay:
+    """What the chart adds for missing steps.
+
+    `missing`: reference step ids to draw as ghosts "Missing: <reference label>" (default: every
+    missing essential step), each placed after the implementers of its reference predecessors
+    and before the implementers of its reference successors (walking past reference steps that
+    have no implementer, and linking straight to a neighbouring ghost). `dangling`: (source,
+    target) flows to ids that do not exist, drawn as "Missing: <target>" ghosts. `dead_ends`:
+    steps marked "dead end".
+    """
+    taken = set(process.steps_by_id)
+    ghosts: list[GhostStep] = []
+    ghost_of: dict[str, str] = {}
+    if reference is not None:
+        done = implementers(process, reference)
+        if missing is None:
+            missing = [step.id for step in missing_essentials(process, reference)]
+        wanted = [step for step in reference.steps if step.id in set(missing) and step.id not in done]
+        for step in wanted:
+            ghost_of[step.id] = ghost_id(step.id, taken)
+            taken.add(ghost_of[step.id])
+        ref_forward = forward_of(reference)
+        for step in wanted:
+            after = _neighbours(ref_forward, step.id, done, ghost_of, upstream=True)
+            before = _neighbours(ref_forward, step.id, done, ghost_of, upstream=False)
+            ghosts.append(
+                GhostStep(
+                    id=ghost_of[step.id],
+                    label=f"Missing: {step.label}",
+                    kind="missing",
+                    step_type=step.type if step.type not in ("start", "end") else "step",
+                    lane=_lane(process, step, after, before),
+                    after=tuple(after),
+                    before=tuple(before),
+                )
+            )
+    sources: dict[str, list[str]] = {}
+    for source, target in dangling:
+        if source in process.steps_by_id:
+            sources.setdefault(target, [])
+            if source not in sources[target]:
+                sources[target].append(source)
+    for target, froms in sources.items():
+        if target in ghost_of:  # the dangling flow points at a missing reference step: one ghost
+            index = next(i for i, g in enumerate(ghosts) if g.id == ghost_of[target])
+            ghost = ghosts[index]
+            extra = tuple(s for s in froms if s not in ghost.after)
+            ghosts[index] = GhostStep(ghost.id, ghost.label, ghost.kind, ghost.step_type, ghost.lane, ghost.after + extra, ghost.before)
+            continue
+        new_id = ghost_id(target, taken)
+        taken.add(new_id)
+        lane = process.steps_by_id[froms[0]].lane
+        ghosts.append(GhostStep(id=new_id, label=f"Missing: {target}", kind="dangling", lane=lane, after=tuple(froms)))
+    marks = {step_id: Mark("dead-end", "dead end") for step_id in dead_ends if step_id in process.steps_by_id}
+    return Overlay(ghosts=tuple(ghosts), step_marks=marks)
+
+
+def _neighbours(ref_forward: nx.DiGraph, start: str, done: dict[str, list[str]], ghost_of: dict[str, str], *, upstream: bool) -> list[str]:
+    """Implementers of the nearest implemented reference steps before (upstream) or after a
+    reference step. Downstream, a neighbouring ghost is linked by id; upstream it is left out,
+    since that ghost links to this one itself."""
+    found: list[str] = []
+    seen = {start}
+    frontier = [start]
+    while frontier:
+        node = frontier.pop(0)
+        nxt = ref_forward.predecessors(node) if upstream else ref_forward.successors(node)
+        for other in nxt:
+            if other in seen:
+                continue
+            seen.add(other)
+            if other in done:
+                found.extend(s for s in done[other] if s not in found)
+            elif other in ghost_of:
+                if not upstream:
+                    found.append(ghost_of[other])
+            else:
+                frontier.append(other)
+    return found
+
+
+def _lane(process: Process, step: Step, after: list[str], before: list[str]) -> str | None:
+    if step.lane and step.lane in process.lanes_by_id:
+        return step.lane
+    for neighbour in after + before:
+        own = process.steps_by_id.get(neighbour)
+        if own is not None and own.lane in process.lanes_by_id:
+            return own.lane
+    return None
