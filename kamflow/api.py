@@ -65,9 +65,9 @@ def collect_processes(paths: Iterable[Path | str], *, workspace: Workspace | Non
 
 
 def _lookup_for(process: Process, space: Workspace):
-    def lookup(reference: str):
+    def lookup(reference: str, relative_to: str | None = None):
         try:
-            found = space.lookup(reference, relative_to=process.path)
+            found = space.lookup(reference, relative_to=relative_to or process.path)
         except LoadError as error:
             return None, f"does not load: {error.problems[0]}"
         if found is None:
@@ -77,11 +77,79 @@ def _lookup_for(process: Process, space: Workspace):
     return lookup
 
 
-def check(process: Process, *, enabled: Iterable[str] | None = None, disabled: Iterable[str] = (), workspace: Workspace | None = None) -> list[Finding]:
-    """Every finding of the check rules for a process, sorted by position."""
+def check(
+    process: Process,
+    *,
+    enabled: Iterable[str] | None = None,
+    disabled: Iterable[str] = (),
+    workspace: Workspace | None = None,
+    against: str | None = None,
+    preset: str | None = None,
+    enable: Iterable[str] = (),
+    disable: Iterable[str] = (),
+) -> list[Finding]:
+    """Every finding of the check rules for a process, sorted by position.
+
+    The rules are those of `preset` (`recommended`, the default, or `all`) plus `enable` minus
+    `disable` (or exactly `enabled`, when given); unknown ids raise UsageError. `against` (an id or
+    a path relative to the current folder) names the reference process and wins over the file's
+    `based_on`; its essential steps must be implemented, in order.
+    """
+    from kamflow.checks.presets import select_rules
+
     space = workspace or _default_workspace()
-    ctx = CheckContext(process=process, lookup=_lookup_for(process, space))
-    return run_checks(ctx, enabled=enabled, disabled=disabled)
+    try:
+        if enabled is not None:  # exactly these rules
+            select_rules(enable=tuple(enabled) + tuple(disabled))  # unknown ids raise
+            chosen = set(enabled) - set(disabled)
+        else:
+            chosen = select_rules(preset=preset, enable=enable, disable=tuple(disable) + tuple(disabled))
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    ctx = _check_context(process, space, against=against)
+    return run_checks(ctx, enabled=chosen)
+
+
+def _check_context(process: Process, space: Workspace, *, against: str | None = None) -> CheckContext:
+    """The context rules see, with the reference (`against`, else `based_on`) resolved."""
+    lookup = _lookup_for(process, space)
+    ctx = CheckContext(process=process, lookup=lookup)
+    if against is not None:
+        ctx.reference_name, ctx.reference_span = against, Span(process.path, 1, 1)
+        if Path(against).suffix.lower() in (".yaml", ".yml"):  # a path from the command line: relative to where the user is
+            try:
+                ctx.reference = space.load(against) if Path(against).is_file() else None
+                ctx.reference_error = None if ctx.reference is not None else "was not found (no such file)"
+            except LoadError as error:
+                ctx.reference_error = f"does not load: {error.problems[0]}"
+        else:
+            ctx.reference, ctx.reference_error = lookup(against)
+    elif process.based_on:
+        ctx.reference_name, ctx.reference_span = process.based_on, process.span_of("based_on")
+        ctx.reference, ctx.reference_error = lookup(process.based_on)
+    return ctx
+
+
+def ghost_overlay(process: Process, findings: Iterable[Finding] | None = None, *, against: str | None = None, workspace: Workspace | None = None) -> Overlay:
+    """What the chart adds for the findings: each missing essential step as a dashed ghost
+    between the steps that surround it in the reference, each flow to a missing id as a ghost
+    "Missing: <id>", and a "dead end" mark on dead ends. `findings` defaults to `check(process,
+    against=against)`; only what they report is drawn, so suppressed findings draw nothing."""
+    from kamflow.checks.conformance import ghost_overlay as build
+
+    space = workspace or _default_workspace()
+    findings = list(check(process, against=against, workspace=space) if findings is None else findings)
+    ctx = _check_context(process, space, against=against)
+    missing = [f.reference_step for f in findings if f.rule == "missing-essential-step" and f.reference_step]
+    dangling_from = {f.step for f in findings if f.rule == "unknown-target"}
+    known = process.steps_by_id
+    dangling = [(e.source, e.target) for e in process.edges if e.target not in known and e.source in dangling_from]
+    dead_ends = [f.step for f in findings if f.rule == "dead-end" and f.step]
+    return build(process, ctx.reference, missing=missing, dangling=dangling, dead_ends=dead_ends)
+
+
+def has_ghosts(overlay: Overlay) -> bool:
+    return bool(overlay.ghosts or overlay.step_marks or overlay.edge_marks or overlay.extra_edges)
 
 
 def render(
@@ -109,14 +177,19 @@ def render_charts(
     overlay: Overlay | None = None,
 ) -> dict[str, bytes]:
     """The chart's bytes per format, without touching the disk. `direction` is a shortcut for
-    `options=RenderOptions(direction=...)`."""
+    `options=RenderOptions(direction=...)`. Without an `overlay`, the chart shows what
+    `ghost_overlay` finds (missing steps as ghosts, dead ends marked) unless `options.ghosts` is off."""
     wanted = _formats(formats)
     options = options or RenderOptions()
     if direction is not None:
         options = replace(options, direction=direction)
     if options.direction is not None and options.direction not in ("TB", "LR"):
         raise UsageError(f"direction must be TB or LR, not {options.direction!r}")
-    return render_bytes(build_dot(process, direction=options.direction, overlay=overlay), wanted)
+    if overlay is None and options.ghosts:
+        overlay = ghost_overlay(process)
+    from kamflow.rendering.chart import render_process
+
+    return render_process(process, wanted, overlay=overlay, options=options)
 
 
 def _formats(formats: Iterable[str]) -> tuple[str, ...]:
@@ -127,15 +200,54 @@ def _formats(formats: Iterable[str]) -> tuple[str, ...]:
     return wanted
 
 
+def rules() -> list[dict]:
+    """Every check rule: id, default severity, summary, whether it is recommended (on by default)
+    and whether it needs a reference process; sorted by id."""
+    from kamflow.checks import all_rules
+
+    return [
+        {"id": r.id, "severity": r.severity, "summary": r.summary, "recommended": r.recommended, "reference": r.needs_reference}
+        for r in all_rules().values()
+    ]
+
+
+def rule_doc(rule_id: str) -> str:
+    """A rule's documentation page (Markdown); UsageError for an unknown id."""
+    from kamflow.checks.docs import rule_doc as page
+    from kamflow.checks.presets import describe_unknown, unknown_rule_ids
+
+    unknown = unknown_rule_ids([rule_id])
+    if unknown:
+        raise UsageError(describe_unknown(*unknown[0]))
+    text = page(rule_id)
+    if text is None:
+        raise UsageError(f"rule {rule_id!r} has no documentation page")
+    return text
+
+
+def check_rule_ids(ids: Iterable[str]) -> None:
+    """UsageError naming the first id that is not a rule (with the closest known id)."""
+    from kamflow.checks.presets import describe_unknown, unknown_rule_ids
+
+    unknown = unknown_rule_ids(ids)
+    if unknown:
+        raise UsageError(describe_unknown(*unknown[0]))
+
+
 def format_findings(findings: list[Finding], *, fmt: str = "text", files: int = 1) -> str:
-    """Findings as `text` (one line each plus a summary) or `json`."""
+    """Findings as `text` (one line each plus a summary), `json` or `sarif` (SARIF 2.1.0)."""
     from kamflow.checks.formats import findings_json, findings_text
 
     if fmt == "json":
         return findings_json(findings)
+    if fmt == "sarif":
+        from kamflow.checks import all_rules
+        from kamflow.checks.formats import findings_sarif
+
+        return findings_sarif(findings, all_rules())
     if fmt == "text":
         return findings_text(findings, files=files)
-    raise UsageError(f"unknown findings format {fmt!r}; choose text or json")
+    raise UsageError(f"unknown findings format {fmt!r}; choose text, json or sarif")
 
 
 # -- As-is / to-be diff and path analytics ---------------------------------------------------------
@@ -505,3 +617,27 @@ def export_files(processes: list[Process], *, to: str, output: Path | str, direc
 # Jupyter shows a Process as its chart (Process._repr_svg_); the model cannot import rendering, so
 # the api hands it the renderer.
 Process.svg_renderer = staticmethod(_svg_text)
+
+
+# --- chart themes and link warnings (rendering) --------------------------------------------------
+
+
+def themes() -> list[tuple[str, str]]:
+    """(name, description) of every built-in chart theme, default first."""
+    from kamflow.rendering.themes import describe_builtins
+
+    return describe_builtins()
+
+
+def check_theme(reference: str, *, relative_to: Path | str | None = None):
+    """Load a theme by name or file; raises LoadError with positioned problems when it is bad."""
+    from kamflow.rendering.themes import load_theme
+
+    return load_theme(reference, relative_to=relative_to)
+
+
+def link_warnings(process: Process) -> list[str]:
+    """`PATH:LINE:COL: warning: ...` for step links the chart leaves out (not http, https, mailto)."""
+    from kamflow.rendering.svg import unsafe_links
+
+    return unsafe_links(process)

@@ -37,6 +37,7 @@ def _register() -> None:
     from kamflow.cli.list import list_command
     from kamflow.cli.new import new_command
     from kamflow.cli.render import render_command
+    from kamflow.cli.rules import rules_command
     from kamflow.cli.show import show_command
     from kamflow.cli.stats import stats_command
 
@@ -44,6 +45,7 @@ def _register() -> None:
     cli.add_command(diff_command)
     cli.add_command(stats_command)
     cli.add_command(render_command)
+    cli.add_command(rules_command)
     cli.add_command(list_command)
     cli.add_command(new_command)
     cli.add_command(show_command)

@@ -17,7 +17,8 @@ from kamflow.errors import UsageError
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Render in N parallel processes (default: the number of cores).")
 @click.option("--force", is_flag=True, help="Render every process, even those the cache says are current.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only findings and failures: no progress bar, no file list, no summary.")
-def render_command(paths: tuple[str, ...], formats: str, output_dir: str, direction: str | None, strict: bool, jobs: int | None, force: bool, quiet: bool) -> None:
+@click.option("--no-ghosts", is_flag=True, help="Do not draw missing steps (of the `based_on` reference, or flows to missing ids) as dashed ghosts, nor mark dead ends.")
+def render_command(paths: tuple[str, ...], formats: str, output_dir: str, direction: str | None, strict: bool, jobs: int | None, force: bool, quiet: bool, no_ghosts: bool) -> None:
     """Draw process files, or every process in folder trees, as flowcharts (SVG and PDF by default).
 
     The check runs first and its findings go to stderr; a chart is still drawn unless --strict is
@@ -28,8 +29,12 @@ def render_command(paths: tuple[str, ...], formats: str, output_dir: str, direct
     were drawn or skipped, 1 when --strict held one back, 2 when one failed to load or render.
 
     `kamflow render - -f svg -o -` reads one process from stdin and writes its chart to stdout.
+
+    Missing steps are drawn as dashed ghosts: each essential step of the `based_on` reference that
+    no step implements ("Missing: <label>", where the reference has it) and each flow to a step
+    that does not exist; dead ends get a "dead end" mark. --no-ghosts draws the process alone.
     """
-    options = api.RenderOptions(direction=direction)
+    options = api.RenderOptions(direction=direction, ghosts=not no_ghosts)
     wanted = api._formats(formats.split(","))
     if "-" in paths or output_dir == "-":
         _render_stream(paths, wanted, output_dir, options, strict)

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 @dataclass(frozen=True)
 class RenderOptions:
     direction: str | None = None  # TB or LR; None keeps the process's own
+    ghosts: bool = True  # draw missing steps (reference, flows to missing ids) as ghosts and mark dead ends
 
     def key(self) -> dict:
         """A plain, JSON-serialisable view used for cache keys."""

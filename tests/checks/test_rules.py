@@ -1,13 +1,18 @@
 """bpmnlint-style rule tests: every rule has valid fixtures (no finding of that rule) and invalid
-fixtures whose first line `# expect: LINE ...` lists the lines the rule must report, exactly."""
+fixtures whose first line `# expect: LINE ...` lists the lines the rule must report, exactly.
+Guard tests keep the catalogue complete: fixtures, a docs page and a place in the `all` preset."""
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 import kamflow
 from kamflow.checks import all_rules
+from kamflow.checks.presets import presets
 
 FIXTURES = Path(__file__).parent / "rules"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules"
 
 
 def _cases(prefix):
@@ -16,7 +21,7 @@ def _cases(prefix):
 
 def _findings(path):
     rule_id = path.parent.name
-    return [f for f in kamflow.check(kamflow.load(path)) if f.rule == rule_id]
+    return [f for f in kamflow.check(kamflow.load(path), preset="all") if f.rule == rule_id]
 
 
 @pytest.mark.parametrize("path", _cases("valid"))
@@ -47,7 +52,55 @@ def test_every_rule_has_valid_and_invalid_fixtures():
 
 
 def test_every_fixture_folder_is_a_rule():
-    assert {p.name for p in FIXTURES.iterdir() if p.is_dir()} <= set(all_rules())
+    assert {p.name for p in FIXTURES.iterdir() if p.is_dir() and p.name != "__pycache__"} <= set(all_rules())
+
+
+def test_every_rule_is_in_the_all_preset_and_presets_come_from_the_registry():
+    table = presets()
+    assert set(table) == {"recommended", "all"}
+    assert table["all"] == tuple(sorted(all_rules()))
+    assert set(table["recommended"]) == {r.id for r in all_rules().values() if r.recommended}
+    assert set(table["recommended"]) < set(table["all"])
+
+
+@pytest.mark.parametrize("rule_id", sorted(all_rules()))
+def test_every_rule_has_a_docs_page_with_a_wrong_and_a_right_example(rule_id):
+    page = DOCS / f"{rule_id}.md"
+    assert page.is_file(), f"{rule_id} has no docs/rules/{rule_id}.md"
+    text = page.read_text(encoding="utf-8")
+    rule = all_rules()[rule_id]
+    assert text.startswith(f"# {rule_id}\n")
+    assert rule.severity in text and rule.summary in text
+    sections = re.split(r"^## ", text, flags=re.M)
+    names = [s.split("\n", 1)[0].strip().lower() for s in sections[1:]]
+    assert "wrong" in names and "right" in names, names
+    for section in sections[1:]:
+        if section.split("\n", 1)[0].strip().lower() in ("wrong", "right"):
+            blocks = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
+            assert blocks, f"{rule_id}: a `wrong`/`right` section needs a yaml example"
+            for block in blocks:
+                assert "kamflow: 1" in block and isinstance(yaml.safe_load(block), dict)
+
+
+def test_every_docs_page_is_a_rule():
+    assert {p.stem for p in DOCS.glob("*.md")} == set(all_rules())
+
+
+@pytest.mark.parametrize("rule_id", sorted(all_rules()))
+def test_docs_examples_are_wrong_and_right_for_their_rule(rule_id, tmp_path):
+    """The wrong example of a page triggers its rule, the right one does not."""
+    text = (DOCS / f"{rule_id}.md").read_text(encoding="utf-8")
+    for section in re.split(r"^## ", text, flags=re.M)[1:]:
+        name = section.split("\n", 1)[0].strip().lower()
+        if name not in ("wrong", "right"):
+            continue
+        for index, block in enumerate(re.findall(r"```yaml\n(.*?)```", section, flags=re.S)):
+            (tmp_path / "ref-small.yaml").write_text((FIXTURES / "missing-essential-step" / "ref-small.yaml").read_text())
+            path = tmp_path / f"{name}-{index}.yaml"
+            path.write_text(block)
+            (tmp_path / "part-second.yaml").write_text(block.replace("id: first", "id: second").replace("part-second.yaml", path.name) if rule_id == "subprocess-cycle" else "kamflow: 1\nid: unused\nsteps: [{id: s, type: start, next: e}, {id: e, type: end}]\n")
+            found = [f for f in kamflow.check(kamflow.load(path), preset="all") if f.rule == rule_id]
+            assert bool(found) == (name == "wrong"), (name, found)
 
 
 def test_step_ignore_and_file_disable(write):
