@@ -4,10 +4,11 @@
 # PNGs and read their fonts). Uses apt-get on Debian/Ubuntu; elsewhere it says what to install.
 set -euo pipefail
 
-debian_packages=(graphviz poppler-utils fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
+debian_packages=(graphviz librsvg2-bin poppler-utils fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
 
 missing() {
   command -v dot >/dev/null 2>&1 || return 0
+  command -v rsvg-convert >/dev/null 2>&1 || return 0
   command -v pdftoppm >/dev/null 2>&1 || return 0
   command -v pdffonts >/dev/null 2>&1 || return 0
   command -v fc-list >/dev/null 2>&1 || return 0

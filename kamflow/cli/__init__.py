@@ -40,6 +40,7 @@ def _register() -> None:
     from kamflow.cli.rules import rules_command
     from kamflow.cli.show import show_command
     from kamflow.cli.stats import stats_command
+    from kamflow.cli.themes import themes_command
 
     cli.add_command(check_command)
     cli.add_command(diff_command)
@@ -49,6 +50,7 @@ def _register() -> None:
     cli.add_command(list_command)
     cli.add_command(new_command)
     cli.add_command(show_command)
+    cli.add_command(themes_command)
 
 
 _register()

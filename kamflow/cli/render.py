@@ -17,8 +17,14 @@ from kamflow.errors import UsageError
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Render in N parallel processes (default: the number of cores).")
 @click.option("--force", is_flag=True, help="Render every process, even those the cache says are current.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only findings and failures: no progress bar, no file list, no summary.")
+@click.option("--theme", help="Chart theme: default, print, colorblind, or a theme file (.yaml); overrides the file's `theme:`.")
+@click.option("--number", is_flag=True, help="Number the steps in flow order.")
+@click.option("--legend", is_flag=True, help="Add a legend of the symbols the chart uses.")
+@click.option("--page", type=click.Choice(["A4", "A3", "letter"]), help="PDF page size (landscape when the chart is wider than tall); default: the chart's own size.")
+@click.option("--dpi", type=click.IntRange(30, 1200), default=150, show_default=True, help="PNG resolution.")
+@click.option("--wrap", "wrap_width", type=click.IntRange(8, 60), default=24, show_default=True, help="Wrap labels at this many characters.")
 @click.option("--no-ghosts", is_flag=True, help="Do not draw missing steps (of the `based_on` reference, or flows to missing ids) as dashed ghosts, nor mark dead ends.")
-def render_command(paths: tuple[str, ...], formats: str, output_dir: str, direction: str | None, strict: bool, jobs: int | None, force: bool, quiet: bool, no_ghosts: bool) -> None:
+def render_command(paths: tuple[str, ...], formats: str, output_dir: str, direction: str | None, strict: bool, jobs: int | None, force: bool, quiet: bool, no_ghosts: bool, theme: str | None = None, number: bool = False, legend: bool = False, page: str | None = None, dpi: int = 150, wrap_width: int = 24) -> None:
     """Draw process files, or every process in folder trees, as flowcharts (SVG and PDF by default).
 
     The check runs first and its findings go to stderr; a chart is still drawn unless --strict is
@@ -34,7 +40,9 @@ def render_command(paths: tuple[str, ...], formats: str, output_dir: str, direct
     no step implements ("Missing: <label>", where the reference has it) and each flow to a step
     that does not exist; dead ends get a "dead end" mark. --no-ghosts draws the process alone.
     """
-    options = api.RenderOptions(direction=direction, ghosts=not no_ghosts)
+    options = api.RenderOptions(direction=direction, ghosts=not no_ghosts, theme=theme, number=number, legend=legend, page=page, dpi=dpi, wrap=wrap_width)
+    if theme:
+        api.check_theme(theme)  # a bad theme file stops here: positioned errors, exit 2
     wanted = api._formats(formats.split(","))
     if "-" in paths or output_dir == "-":
         _render_stream(paths, wanted, output_dir, options, strict)
@@ -51,6 +59,8 @@ def _render_stream(paths: tuple[str, ...], wanted: tuple[str, ...], output_dir: 
     findings = api.check(process)
     for finding in findings:
         click.echo(str(finding), err=True)
+    for warning in api.link_warnings(process):
+        click.echo(warning, err=True)
     if strict and any(f.severity == "error" for f in findings):
         click.echo("not rendered: the check found errors (--strict)", err=True)
         raise SystemExit(1)

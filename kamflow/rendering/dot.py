@@ -1,45 +1,45 @@
-"""Build the DOT source of a process chart. All DOT quoting and escaping lives in this module:
-user text only ever reaches DOT through `_text`, so a label can never become HTML-like label
-markup, a Graphviz escape (\\N, \\G, \\l ...) or an attribute."""
-from __future__ import annotations
+"""Build the DOT source that Graphviz lays a chart out from. All DOT quoting and escaping lives in
+this module: user text only ever reaches DOT through `_text`, so a label can never become HTML-like
+label markup, a Graphviz escape (\\N, \\G, \\l ...) or an attribute.
 
-import textwrap
+The DOT is for layout: Graphviz sizes every node around its wrapped text and places nodes and
+flows; kamflow draws the chart itself from the positions (see svg.py). Swimlanes are made to come
+out as side-by-side bands in declared order:
+- each lane is a cluster holding its steps, a header node and a foot node;
+- the header nodes share one rank, above every step (each lane's steps without an incoming flow
+  hang from their lane's header by an invisible edge), and invisible flat edges between them fix
+  the lanes' order along that rank;
+- the foot nodes share one rank below every step (steps without an outgoing flow lead to them);
+so every lane cluster spans all ranks, clusters cannot overlap, and they sit side by side in order.
+Flows that close a loop do not constrain the ranks (constraint=false), so loops cannot pull a step
+above its lane's header.
+"""
+from __future__ import annotations
 
 import graphviz
 from graphviz import quoting
 
 from kamflow.model.overlay import Overlay
 from kamflow.model.process import Process, Step
+from kamflow.rendering.options import RenderOptions
+from kamflow.rendering.shapes import DOT_SHAPES
+from kamflow.rendering.text import DECISION_WRAP, DEFAULT_WRAP, wrap
 
 FONT = "DejaVu Sans"
-WRAP_WIDTH = 24
-
-# Flowchart symbols by step type (ISO 5807 names in comments).
-SHAPES: dict[str, dict[str, str]] = {
-    "start": {"shape": "box", "style": "rounded,filled", "fillcolor": "#d9ead3"},  # terminator
-    "end": {"shape": "box", "style": "rounded,filled,bold", "fillcolor": "#f4cccc"},  # terminator
-    "step": {"shape": "box", "style": "filled", "fillcolor": "#ffffff"},  # process
-    "decision": {"shape": "diamond", "style": "filled", "fillcolor": "#fff2cc"},  # decision
-    "subprocess": {"shape": "box", "style": "filled", "fillcolor": "#cfe2f3", "peripheries": "2"},  # predefined process
-    "document": {"shape": "note", "style": "filled", "fillcolor": "#ffffff"},  # document
-    "data": {"shape": "parallelogram", "style": "filled", "fillcolor": "#ffffff"},  # data (input/output)
-    "manual": {"shape": "invtrapezium", "style": "filled", "fillcolor": "#ffffff"},  # manual operation
-    "wait": {"shape": "box", "style": "rounded,dashed,filled", "fillcolor": "#eeeeee"},  # delay
-}
-
-
-def wrap(text: str, width: int = WRAP_WIDTH) -> list[str]:
-    """Lines of at most `width` characters, broken at spaces; a longer word stays whole unless it
-    is longer than `width`, then it is cut. Newlines the user wrote are kept."""
-    lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        lines.extend(textwrap.wrap(paragraph, width, break_long_words=True, break_on_hyphens=False) or [""])
-    return lines
+WRAP_WIDTH = DEFAULT_WRAP
+EDGE_WRAP = 18
+UNASSIGNED = "_unassigned"  # lane id of the band for steps without a (declared) lane; not a valid id
+UNASSIGNED_LABEL = "(no lane)"
+HEAD = "kamflow:head:"  # node names with a colon cannot clash with step or ghost ids
+FOOT = "kamflow:foot:"
 
 
 def _text(text: str, *, width: int = WRAP_WIDTH) -> str:
     """User text as a quoted DOT string, wrapped into centred lines."""
-    lines = wrap(text, width)
+    return lines_text(wrap(text, width))
+
+
+def lines_text(lines: list[str]) -> str:
     return quoting.quote(graphviz.nohtml("\\n".join(graphviz.escape(line) for line in lines)))
 
 
@@ -56,100 +56,170 @@ def node_id(step_id: str) -> str:
     return _plain(step_id)
 
 
-def _node_line(step: Step, indent: str, overlay: Overlay) -> str:
-    attrs = {key: _plain(value) for key, value in SHAPES[step.type].items()}
-    mark = overlay.step_marks.get(step.id)
-    text = f"{step.label}\n[{mark.text}]" if mark and mark.text else step.label
-    attrs["label"] = _text(text, width=16 if step.type == "decision" else WRAP_WIDTH)
-    if mark:
-        attrs.update(color=_plain(MARK_COLOURS[mark.kind]), penwidth="2.5")
-    attrs["id"] = _plain(f"step-{step.id}")
-    attrs["class"] = _plain(f"kamflow-{step.type}")
-    tooltip = step.metadata.get("notes") or step.label
-    attrs["tooltip"] = _text(str(tooltip), width=10_000)
-    return f"{indent}{node_id(step.id)} [{_attrs(attrs)}]"
+def node_width(options: RenderOptions, step_type: str) -> int:
+    """The wrap width of a step's label: decisions wrap narrower so the diamond stays compact."""
+    return min(options.wrap, DECISION_WRAP) if step_type == "decision" else options.wrap
 
 
-GHOST_COLOUR = "#d55e00"
-MARK_COLOURS = {"dead-end": "#d55e00", "added": "#009e73", "changed": "#e69f00", "removed": "#d55e00", "critical": "#0072b2"}
+def node_lines(step: Step, options: RenderOptions, badge: str | None = None) -> list[str]:
+    return wrap(step.label, node_width(options, step.type))
 
 
-def _ghost_line(ghost, indent: str) -> str:
-    attrs = {key: _plain(value) for key, value in SHAPES.get(ghost.step_type, SHAPES["step"]).items()}
-    attrs.update(
-        label=_text(ghost.label, width=WRAP_WIDTH),
-        style=_plain("dashed,filled"),
-        fillcolor=_plain("#fff4ec"),
-        color=_plain(GHOST_COLOUR),
-        fontcolor=_plain(GHOST_COLOUR),
-        id=_plain(ghost.id),
-        tooltip=_text(ghost.label, width=10_000),
-    )
-    attrs["class"] = _plain(f"kamflow-ghost kamflow-ghost-{ghost.kind}")
-    return f"{indent}{_plain(ghost.id)} [{_attrs(attrs)}]"
+def lane_groups(process: Process, overlay: Overlay) -> list[tuple[str, str]]:
+    """(lane id, header text) for every band in order: declared lanes, then a band for steps
+    without a declared lane when there is at least one declared lane. No lanes, no bands."""
+    if not process.lanes:
+        return []
+    groups = [(lane.id, lane.label) for lane in process.lanes]
+    loose = any(step.lane not in process.lanes_by_id for step in process.steps)
+    loose = loose or any(g.lane not in process.lanes_by_id for g in overlay.ghosts)
+    if loose:
+        groups.append((UNASSIGNED, UNASSIGNED_LABEL))
+    return groups
 
 
-def build_dot(process: Process, *, direction: str | None = None, overlay: Overlay | None = None) -> str:
+def lane_of(process: Process, lane: str | None) -> str:
+    return lane if lane in process.lanes_by_id else UNASSIGNED
+
+
+def header_width(direction: str) -> int:
+    return 16 if direction == "LR" else 20
+
+
+def build_dot(
+    process: Process,
+    *,
+    direction: str | None = None,
+    overlay: Overlay | None = None,
+    options: RenderOptions | None = None,
+    font: str = FONT,
+    font_size: float = 11.0,
+) -> str:
     """The DOT source for a process; deterministic for the same process and options."""
+    from kamflow.model.graph import back_edges, start_ids
+
     overlay = overlay or Overlay()
-    rankdir = direction or process.direction
+    options = options or RenderOptions()
+    rankdir = direction or options.direction or process.direction
+    size = f"{font_size:g}"
     out = [f"digraph {_plain(process.id)} {{"]
     graph_attrs = {
         "rankdir": rankdir,
-        "label": _text(process.title, width=80),
-        "labelloc": "t",
-        "fontname": _plain(FONT),
-        "fontsize": "20",
         "newrank": "true",
-        "nodesep": "0.4",
-        "ranksep": "0.45",
-        "pad": "0.3",
+        "nodesep": "0.32",
+        "ranksep": "0.42",
+        "pad": "0",
+        "fontname": _plain(font),
         "id": _plain(f"process-{process.id}"),
     }
     out.append(f"  graph [{_attrs(graph_attrs)}]")
-    out.append(f"  node [fontname={_plain(FONT)}, fontsize=11, margin=\"0.15,0.08\", penwidth=1.2]")
-    out.append(f"  edge [fontname={_plain(FONT)}, fontsize=10, color=\"#444444\", arrowsize=0.8]")
-    by_lane: dict[str | None, list[Step]] = {}
+    out.append(f"  node [fontname={_plain(font)}, fontsize={size}, penwidth=1.2]")
+    out.append(f"  edge [fontname={_plain(font)}, fontsize={font_size * 0.86:.3g}, arrowsize=0.8]")
+
+    groups = lane_groups(process, overlay)
+    members: dict[str, list[str]] = {lane: [] for lane, _ in groups}
+    step_lines = []
     for step in process.steps:
-        lane = step.lane if step.lane in process.lanes_by_id else None
-        by_lane.setdefault(lane, []).append(step)
-    for index, lane in enumerate(process.lanes):
-        cluster = {
-            "label": _text(lane.label, width=40),
-            "style": _plain("filled"),
-            "fillcolor": _plain("#f3f6fa" if index % 2 == 0 else "#e8eef5"),
-            "color": _plain("#9aa9bb"),
-            "fontsize": "13",
-            "id": _plain(f"lane-{lane.id}"),
+        line = _node_line(step, options, overlay)
+        if groups:
+            members[lane_of(process, step.lane)].append(line)
+        else:
+            step_lines.append(line)
+    for ghost in overlay.ghosts:
+        line = _ghost_line(ghost, options)
+        if groups:
+            members[lane_of(process, ghost.lane)].append(line)
+        else:
+            step_lines.append(line)
+
+    for lane, label in groups:
+        out.append(f"  subgraph {_plain('cluster_lane_' + lane)} {{")
+        out.append(f"    graph [id={_plain('lane-' + lane)}, margin=10, peripheries=0]")
+        head = {
+            "label": _text(label, width=header_width(rankdir)),
+            "shape": "box",
+            "fontname": _plain(f"{font} Bold"),
+            "fontsize": f"{font_size + 1:g}",
+            "margin": _plain("0.16,0.08"),
+            "style": "invis",
         }
-        out.append(f"  subgraph {_plain('cluster_lane_' + lane.id)} {{")
-        out.append(f"    graph [{_attrs(cluster)}]")
-        out.extend(_node_line(step, "    ", overlay) for step in by_lane.get(lane.id, []))
-        out.extend(_ghost_line(g, "    ") for g in overlay.ghosts if g.lane == lane.id)
+        out.append(f"    {_plain(HEAD + lane)} [{_attrs(head)}]")
+        out.extend("    " + line for line in members[lane])
+        out.append(f"    {_plain(FOOT + lane)} [shape=point, width=0.01, height=0.01, style=invis]")
         out.append("  }")
-    out.extend(_node_line(step, "  ", overlay) for step in by_lane.get(None, []))
-    out.extend(_ghost_line(g, "  ") for g in overlay.ghosts if g.lane not in process.lanes_by_id)
+    out.extend("  " + line for line in step_lines)
+
+    # flows, in file order; a pair drawn once; loops closed without constraining ranks
     known = process.steps_by_id
+    loops = back_edges(process.graph, start_ids(process))
+    drawn: set[tuple[str, str]] = set()
+    has_in: set[str] = set()
+    has_out: set[str] = set()
     for edge in process.edges:
-        if edge.target not in known:
+        pair = (edge.source, edge.target)
+        if edge.target not in known or pair in drawn:
             continue
+        drawn.add(pair)
         attrs = {"id": _plain(f"flow-{edge.source}-{edge.target}")}
         if edge.label:
-            attrs["label"] = _text(edge.label, width=20)
-        mark = overlay.edge_marks.get((edge.source, edge.target))
-        if mark:
-            attrs.update(color=_plain(MARK_COLOURS[mark.kind]), penwidth="2.5")
+            attrs["label"] = _text(edge.label, width=min(EDGE_WRAP, options.wrap))
+        if pair in loops:
+            attrs["constraint"] = "false"
+        else:
+            has_in.add(edge.target)
+            has_out.add(edge.source)
         out.append(f"  {node_id(edge.source)} -> {node_id(edge.target)} [{_attrs(attrs)}]")
     for source, target, label, kind in overlay.extra_edges:
-        attrs = {"style": _plain("dashed"), "color": _plain(MARK_COLOURS.get(kind, GHOST_COLOUR)), "class": _plain(f"kamflow-{kind}")}
+        attrs = {"id": _plain(f"extra-{source}-{target}"), "constraint": "false"}
         if label:
-            attrs["label"] = _text(label, width=20)
+            attrs["label"] = _text(label, width=min(EDGE_WRAP, options.wrap))
         out.append(f"  {_plain(source)} -> {_plain(target)} [{_attrs(attrs)}]")
     for ghost in overlay.ghosts:
-        dashed = {"style": _plain("dashed"), "color": _plain(GHOST_COLOUR), "class": _plain("kamflow-ghost-flow")}
         for source in ghost.after:
-            out.append(f"  {_plain(source)} -> {_plain(ghost.id)} [{_attrs(dashed)}]")
+            out.append(f"  {_plain(source)} -> {_plain(ghost.id)} [id={_plain(f'ghost-flow-{source}-{ghost.id}')}]")
+            has_in.add(ghost.id)
+            has_out.add(source)
         for target in ghost.before:
-            out.append(f"  {_plain(ghost.id)} -> {_plain(target)} [{_attrs(dashed)}]")
+            out.append(f"  {_plain(ghost.id)} -> {_plain(target)} [id={_plain(f'ghost-flow-{ghost.id}-{target}')}]")
+            has_out.add(ghost.id)
+            has_in.add(target)
+
+    if groups:
+        hidden = "style=invis, weight=0"
+        heads = [_plain(HEAD + lane) for lane, _ in groups]
+        feet = [_plain(FOOT + lane) for lane, _ in groups]
+        out.append(f"  {{rank=same; {'; '.join(heads)}}}")
+        out.append(f"  {{rank=same; {'; '.join(feet)}}}")
+        if len(heads) > 1:
+            out.append(f"  {' -> '.join(heads)} [style=invis, weight=100]")
+        for lane, _ in groups:
+            out.append(f"  {_plain(HEAD + lane)} -> {_plain(FOOT + lane)} [{hidden}]")
+        items = [(s.id, lane_of(process, s.lane)) for s in process.steps] + [(g.id, lane_of(process, g.lane)) for g in overlay.ghosts]
+        for item, lane in items:
+            if item not in has_in:
+                out.append(f"  {_plain(HEAD + lane)} -> {_plain(item)} [{hidden}]")
+            if item not in has_out:
+                out.append(f"  {_plain(item)} -> {_plain(FOOT + lane)} [{hidden}]")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _node_line(step: Step, options: RenderOptions, overlay: Overlay) -> str:
+    attrs = {key: _plain(value) for key, value in DOT_SHAPES[step.type].items()}
+    lines = node_lines(step, options)
+    if step.id in overlay.step_marks and overlay.step_marks[step.id].text:
+        lines = lines + [f"[{overlay.step_marks[step.id].text}]"]
+    attrs["label"] = lines_text(lines)
+    attrs["id"] = _plain(f"step-{step.id}")
+    return f"{node_id(step.id)} [{_attrs(attrs)}]"
+
+
+def ghost_lines(ghost, options: RenderOptions) -> list[str]:
+    return wrap(ghost.label, min(options.wrap, DECISION_WRAP) if ghost.step_type == "decision" else options.wrap)
+
+
+def _ghost_line(ghost, options: RenderOptions) -> str:
+    attrs = {key: _plain(value) for key, value in DOT_SHAPES.get(ghost.step_type, DOT_SHAPES["step"]).items()}
+    attrs["label"] = lines_text(ghost_lines(ghost, options))
+    attrs["id"] = _plain(ghost.id)
+    return f"{_plain(ghost.id)} [{_attrs(attrs)}]"

@@ -14,7 +14,7 @@ from kamflow.errors import RenderError
 
 RENDER_FORMATS = ("svg", "pdf", "png", "dot")
 # Graphviz output format per kamflow format; cairo gives PDF with embedded, subset fonts.
-_GRAPHVIZ_FORMATS = {"svg": "svg", "pdf": "pdf:cairo", "png": "png:cairo"}
+_GRAPHVIZ_FORMATS = {"svg": "svg", "pdf": "pdf:cairo", "png": "png:cairo", "json": "json"}  # json: positions for exporters (rendering/layout.py)
 DEFAULT_TIMEOUT = 60.0
 INSTALL_HINT = "install Graphviz: `apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or `choco install graphviz` (Windows), then make sure `dot` is on PATH"
 

@@ -4,11 +4,30 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+# Paper sizes in points (portrait); kamflow turns the page when the chart is wider than tall.
+PAGE_SIZES = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55), "letter": (612.0, 792.0)}
+
 
 @dataclass(frozen=True)
 class RenderOptions:
     direction: str | None = None  # TB or LR; None keeps the process's own
+    theme: str | None = None  # a built-in theme name or a theme file; None: the process's `theme:`, else default
+    number: bool = False  # step numbers in flow order on the chart
+    legend: bool = False  # a legend of the symbols the chart uses
+    page: str | None = None  # PDF page: A4, A3 or letter (landscape when the chart is wider than tall)
+    dpi: int = 150  # PNG resolution
+    wrap: int = 24  # label wrap width in characters (8..60)
     ghosts: bool = True  # draw missing steps (reference, flows to missing ids) as ghosts and mark dead ends
+
+    def __post_init__(self):
+        from kamflow.errors import UsageError
+
+        if self.page is not None and self.page not in PAGE_SIZES:
+            raise UsageError(f"page must be one of {', '.join(PAGE_SIZES)}, not {self.page!r}")
+        if not 8 <= self.wrap <= 60:
+            raise UsageError(f"wrap width must be from 8 to 60 characters, not {self.wrap}")
+        if not 30 <= self.dpi <= 1200:
+            raise UsageError(f"dpi must be from 30 to 1200, not {self.dpi}")
 
     def key(self) -> dict:
         """A plain, JSON-serialisable view used for cache keys."""

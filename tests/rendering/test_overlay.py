@@ -15,7 +15,7 @@ def test_ghost_and_marks_are_drawn(write):
     ghost = [g for g in S.groups(root, "node") if g.get("id") == "ghost-review"]
     assert len(ghost) == 1
     assert " ".join(" ".join(S.texts(ghost[0])).split()) == "Missing: Review <the> work"
-    shape = next(el for el in ghost[0].iter() if el.tag.endswith("polygon"))
+    shape = next(el for el in ghost[0].iter() if el.tag.endswith(("path", "polygon")))
     assert shape.get("stroke-dasharray")
     work = [g for g in S.groups(root, "node") if g.get("id") == "step-work"][0]
     assert "[dead end]" in S.texts(work)

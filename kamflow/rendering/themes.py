@@ -1,0 +1,291 @@
+"""Chart themes: colours per step type, lane fills, edge colour, font. The built-in themes are YAML
+files in `themes/` (package data); a custom theme is a small YAML file of the same shape that
+overrides any part of a base theme (`extends:`, `default` unless given). Theme files are read safely
+(plain data only: no tags, anchors, aliases or duplicate keys) and every mistake is reported at its
+position, all at once, as a LoadError."""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from kamflow.errors import LoadError, Problem, Span
+from kamflow.model.process import STEP_TYPES
+from kamflow.model.overlay import MARK_KINDS
+
+BUILTIN_DIR = Path(__file__).resolve().parent / "themes"
+MAX_THEME_BYTES = 256 * 1024
+_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_FAMILY = re.compile(r"^[A-Za-z0-9 ._-]{1,64}$")
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")}
+
+
+@dataclass(frozen=True)
+class StepColours:
+    fill: str
+    stroke: str
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    description: str
+    font_family: str
+    font_size: float
+    background: str
+    text: str
+    muted: str
+    edge: str
+    edge_label: str
+    lane_fills: tuple[str, ...]
+    lane_header_fills: tuple[str, ...]
+    lane_header_text: str
+    lane_border: str
+    steps: dict[str, StepColours] = field(default_factory=dict)
+    warning: StepColours = StepColours("#fff3ea", "#c2410c", "#9a3412")
+    marks: dict[str, str] = field(default_factory=dict)
+
+    def lane_fill(self, index: int) -> str:
+        return self.lane_fills[index % len(self.lane_fills)]
+
+    def lane_header_fill(self, index: int) -> str:
+        return self.lane_header_fills[index % len(self.lane_header_fills)]
+
+    def step(self, step_type: str) -> StepColours:
+        return self.steps.get(step_type) or self.steps["step"]
+
+
+# The shape of a theme file: key -> kind ("colour", "colours", "family", "size", "text",
+# "theme-name") or a nested schema.
+_STEP_SCHEMA = {"fill": "colour", "stroke": "colour", "text": "colour"}
+SCHEMA: dict = {
+    "name": "text",
+    "description": "text",
+    "extends": "theme-name",
+    "font": {"family": "family", "size": "size"},
+    "page": {"background": "colour", "text": "colour", "muted": "colour"},
+    "edges": {"color": "colour", "label": "colour"},
+    "lanes": {"fills": "colours", "header_fills": "colours", "header_text": "colour", "border": "colour"},
+    "steps": {step_type: _STEP_SCHEMA for step_type in STEP_TYPES},
+    "warning": _STEP_SCHEMA,
+    "marks": {kind: "colour" for kind in MARK_KINDS},
+}
+
+
+def builtin_names() -> list[str]:
+    """The built-in theme names, default first."""
+    names = sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
+    return sorted(names, key=lambda n: (n != "default", n))
+
+
+def describe_builtins() -> list[tuple[str, str]]:
+    """(name, description) for each built-in theme."""
+    return [(name, load_theme(name).description) for name in builtin_names()]
+
+
+def is_theme_file(reference: str) -> bool:
+    return reference.endswith((".yaml", ".yml")) or "/" in reference or "\\" in reference
+
+
+def load_theme(reference: str | None, *, relative_to: str | Path | None = None) -> Theme:
+    """A built-in theme by name, or a theme file (a path ending in .yaml/.yml or containing a
+    slash; relative paths are taken from `relative_to`'s folder when given)."""
+    reference = reference or "default"
+    if not is_theme_file(reference):
+        if reference not in builtin_names():
+            hint = difflib.get_close_matches(reference, builtin_names(), n=1)
+            more = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise LoadError([Problem(Span(reference), f"unknown theme {reference!r}: choose {', '.join(builtin_names())} or give a theme file (.yaml){more}")])
+        return _builtin(reference)
+    path = Path(reference)
+    if relative_to is not None and not path.is_absolute():
+        path = Path(relative_to).parent / path
+    shown = str(path)
+    return _theme_from_text(_read(path, shown), shown)
+
+
+@lru_cache(maxsize=None)
+def _builtin(name: str) -> Theme:
+    path = BUILTIN_DIR / f"{name}.yaml"
+    return _theme_from_text(path.read_text(encoding="utf-8"), f"{name}.yaml", base=None)
+
+
+def _read(path: Path, shown: str) -> str:
+    try:
+        if path.is_dir():
+            raise LoadError([Problem(Span(shown), "is a folder, not a theme file")])
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise LoadError([Problem(Span(shown), "no such theme file")]) from None
+    except OSError as error:
+        raise LoadError([Problem(Span(shown), f"cannot read: {error.strerror or error}")]) from None
+    if len(data) > MAX_THEME_BYTES:
+        raise LoadError([Problem(Span(shown), f"theme file is {len(data)} bytes, over the {MAX_THEME_BYTES}-byte limit")])
+    if b"\x00" in data:
+        raise LoadError([Problem(Span(shown), "binary data (NUL byte): not a theme file")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise LoadError([Problem(Span(shown, line, 1), "not valid UTF-8 text")]) from None
+    return text.removeprefix("\ufeff")
+
+
+def _theme_from_text(text: str, shown: str, *, base: str | None = "default") -> Theme:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        root = yaml.compose(text, Loader=loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        span = Span(shown, mark.line + 1, mark.column + 1) if mark else Span(shown)
+        raise LoadError([Problem(span, f"invalid YAML: {(error.problem or error.context or '').strip()}")]) from None
+    except yaml.YAMLError as error:
+        raise LoadError([Problem(Span(shown), f"invalid YAML: {error}")]) from None
+    if root is None:
+        raise LoadError([Problem(Span(shown, 1, 1), "empty theme file; a theme is a mapping such as `steps: {decision: {fill: '#ffeeaa'}}`")])
+    problems: list[Problem] = []
+    values = _walk(root, SCHEMA, shown, problems, seen=set())
+    if problems:
+        raise LoadError(problems)
+    extends = values.get("extends", base)
+    if extends is not None and extends == values.get("name") and base is None:
+        extends = None
+    merged = _builtin_values(extends) if extends else {}
+    merged = _merge(merged, values)
+    return _to_theme(merged, shown)
+
+
+@lru_cache(maxsize=None)
+def _builtin_values(name: str) -> dict:
+    path = BUILTIN_DIR / f"{name}.yaml"
+    import yaml
+
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    problems: list[Problem] = []
+    values = _walk(root, SCHEMA, f"{name}.yaml", problems, seen=set())
+    assert not problems, problems
+    return values
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merge(out.get(key, {}), value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _span(shown: str, node) -> Span:
+    return Span(shown, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _walk(node, schema, shown: str, problems: list[Problem], *, seen: set[int], where: str = "theme"):
+    import yaml
+
+    if id(node) in seen:
+        problems.append(Problem(_span(shown, node), "anchors and aliases are not supported in theme files; write the value out"))
+        return None
+    seen.add(id(node))
+    if node.tag not in _PLAIN_TAGS:
+        problems.append(Problem(_span(shown, node), f"YAML tag {node.tag} is not allowed; a theme holds plain data"))
+        return None
+    if isinstance(schema, dict):
+        if not isinstance(node, yaml.MappingNode):
+            problems.append(Problem(_span(shown, node), f"{where} must be a mapping with keys {', '.join(schema)}"))
+            return None
+        values: dict = {}
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else None
+            if name is None or name not in schema:
+                hint = difflib.get_close_matches(str(name), list(schema), n=1)
+                more = f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(schema)}"
+                problems.append(Problem(_span(shown, key), f"unknown key {name!r} in {where}{more}"))
+                continue
+            if name in values:
+                problems.append(Problem(_span(shown, key), f"duplicate key {name!r} in {where}"))
+                continue
+            values[name] = _walk(value, schema[name], shown, problems, seen=seen, where=f"{where}.{name}" if where != "theme" else name)
+        return {k: v for k, v in values.items() if v is not None}
+    return _scalar(node, schema, shown, problems, where)
+
+
+def _scalar(node, kind: str, shown: str, problems: list[Problem], where: str):
+    import yaml
+
+    if kind == "colours":
+        if not isinstance(node, yaml.SequenceNode) or not node.value:
+            problems.append(Problem(_span(shown, node), f"{where} must be a list of one or more colours like '#e8eef5'"))
+            return None
+        items = [_scalar(item, "colour", shown, problems, where) for item in node.value]
+        return tuple(items) if all(items) else None
+    if not isinstance(node, yaml.ScalarNode):
+        problems.append(Problem(_span(shown, node), f"{where} must be a single value"))
+        return None
+    raw = node.value
+    if kind == "colour":
+        if not _COLOUR.match(raw):
+            problems.append(Problem(_span(shown, node), f"{where}: {raw!r} is not a colour; write '#rrggbb' (quoted, since # starts a YAML comment)"))
+            return None
+        return raw.lower()
+    if kind == "size":
+        try:
+            size = float(raw)
+        except ValueError:
+            size = 0.0
+        if not 6 <= size <= 32:
+            problems.append(Problem(_span(shown, node), f"{where}: font size must be a number from 6 to 32 (points), not {raw!r}"))
+            return None
+        return size
+    if kind == "family":
+        if not _FAMILY.match(raw):
+            problems.append(Problem(_span(shown, node), f"{where}: {raw!r} is not a font family name (letters, digits, spaces, . _ -)"))
+            return None
+        return raw
+    if kind == "theme-name":
+        if raw not in builtin_names():
+            problems.append(Problem(_span(shown, node), f"{where}: {raw!r} is not a built-in theme; choose {', '.join(builtin_names())}"))
+            return None
+        return raw
+    if len(raw) > 200:
+        problems.append(Problem(_span(shown, node), f"{where} is longer than 200 characters"))
+        return None
+    return raw
+
+
+def _to_theme(values: dict, shown: str) -> Theme:
+    font = values.get("font", {})
+    page = values.get("page", {})
+    edges = values.get("edges", {})
+    lanes = values.get("lanes", {})
+    steps = values.get("steps", {})
+    missing = [key for key, present in (("font.family", "family" in font), ("page.background", "background" in page), ("steps.step", "step" in steps)) if not present]
+    if missing:
+        raise LoadError([Problem(Span(shown, 1, 1), f"theme lacks {', '.join(missing)} and extends no theme")])
+    text = page.get("text", "#000000")
+    step_colours = {}
+    for step_type in STEP_TYPES:
+        given = {**steps.get("step", {}), **steps.get(step_type, {})}
+        step_colours[step_type] = StepColours(given.get("fill", "#ffffff"), given.get("stroke", text), given.get("text"))
+    warning = values.get("warning", {})
+    return Theme(
+        name=values.get("name", Path(shown).stem),
+        description=values.get("description", ""),
+        font_family=font["family"],
+        font_size=float(font.get("size", 11)),
+        background=page["background"],
+        text=text,
+        muted=page.get("muted", text),
+        edge=edges.get("color", text),
+        edge_label=edges.get("label", text),
+        lane_fills=tuple(lanes.get("fills", ("#ffffff",))),
+        lane_header_fills=tuple(lanes.get("header_fills", lanes.get("fills", ("#eeeeee",)))),
+        lane_header_text=lanes.get("header_text", text),
+        lane_border=lanes.get("border", text),
+        steps=step_colours,
+        warning=StepColours(warning.get("fill", "#ffffff"), warning.get("stroke", text), warning.get("text", warning.get("stroke", text))),
+        marks={kind: values.get("marks", {}).get(kind, text) for kind in MARK_KINDS},
+    )
