@@ -1,6 +1,7 @@
 """kamflow: business processes as checked, report-grade flowcharts."""
 from kamflow.api import check, collect_processes, library_path, load, render, render_charts
 from kamflow.api import library_ids, library_processes, new_process, show_process
+from kamflow.api import export, export_files, json_schema
 from kamflow.errors import KamflowError, LoadError, RenderError, UsageError
 
 __all__ = [
@@ -10,6 +11,9 @@ __all__ = [
     "UsageError",
     "check",
     "collect_processes",
+    "export",
+    "export_files",
+    "json_schema",
     "library_ids",
     "library_path",
     "library_processes",

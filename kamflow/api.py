@@ -590,8 +590,22 @@ def export(process: Process, *, to: str, direction: str | None = None) -> str:
     layout = None
     if exporter.needs_layout:
         wanted = (direction or process.direction) if exporter.layout_direction == "process" else exporter.layout_direction
-        layout = compute_layout(process, direction=wanted)
+        layout = compute_layout(process, direction=wanted, band_padding=exporter.band_padding)
     return export_text(process, exporter, layout=layout, direction=direction)
+
+
+def json_schema(of: str = "process") -> str:
+    """A JSON Schema as text: `process` for the YAML process format, `export` for the node-link
+    JSON export. The files in docs/json-schema/ are exactly these."""
+    import json
+
+    from kamflow.loader.jsonschema import process_json_schema
+    from kamflow.loader.jsonsrc import EXPORT_SCHEMA
+
+    schemas = {"process": process_json_schema, "export": lambda: EXPORT_SCHEMA}
+    if of not in schemas:
+        raise UsageError(f"unknown schema {of!r}; choose process or export")
+    return json.dumps(schemas[of](), ensure_ascii=False, indent=2) + "\n"
 
 
 def export_files(processes: list[Process], *, to: str, output: Path | str, direction: str | None = None) -> list[Path]:

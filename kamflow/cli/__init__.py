@@ -34,9 +34,11 @@ def cli() -> None:
 def _register() -> None:
     from kamflow.cli.check import check_command
     from kamflow.cli.diff import diff_command
+    from kamflow.cli.export import export_command
     from kamflow.cli.list import list_command
     from kamflow.cli.new import new_command
     from kamflow.cli.render import render_command
+    from kamflow.cli.schema import schema_command
     from kamflow.cli.rules import rules_command
     from kamflow.cli.show import show_command
     from kamflow.cli.stats import stats_command
@@ -44,6 +46,8 @@ def _register() -> None:
 
     cli.add_command(check_command)
     cli.add_command(diff_command)
+    cli.add_command(export_command)
+    cli.add_command(schema_command)
     cli.add_command(stats_command)
     cli.add_command(render_command)
     cli.add_command(rules_command)

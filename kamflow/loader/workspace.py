@@ -7,6 +7,7 @@ from pathlib import Path
 
 from kamflow.errors import LoadError, Problem, Span
 from kamflow.loader.build import load_process
+from kamflow.loader.jsonsrc import load_process_json, looks_like_export
 from kamflow.loader.schema import ID_PATTERN
 from kamflow.model.process import Process
 
@@ -45,7 +46,8 @@ class Workspace:
         cached = self._loaded.get(key)
         if cached is None:
             try:
-                cached = load_process(path, display=display)
+                loader = load_process_json if looks_like_export(path) else load_process
+                cached = loader(path, display=display)
             except LoadError as error:
                 cached = error
             self._loaded[key] = cached
