@@ -185,7 +185,8 @@ def _draw_lanes(c: _Canvas, process, geometry: Geometry, theme: Theme, overlay, 
 
 def _edge_class(dot_id: str, overlay: Overlay) -> tuple[str, str | None]:
     if dot_id.startswith("ghost-flow-"):
-        return "edge kamflow-ghost-flow", "ghost"
+        kinds = {g.kind for g in overlay.ghosts if dot_id.startswith(f"ghost-flow-{g.id}-") or dot_id.endswith(f"-{g.id}")}
+        return " ".join(["edge", "kamflow-ghost-flow"] + [f"kamflow-{kind}" for kind in sorted(kinds)]), "ghost"
     if dot_id.startswith("extra-"):
         for source, target, _, kind in overlay.extra_edges:
             if dot_id == f"extra-{source}-{target}":
@@ -211,7 +212,7 @@ def _draw_edges(c: _Canvas, process: Process, geometry: Geometry, theme: Theme, 
         if mark:
             colour, width = theme.marks.get(mark.kind, colour), 2.4
         c.add(f'<g id="{xml_attr(edge.dot_id or f"flow-{edge.tail}-{edge.head}")}" class="{cls}">')
-        c.add(f"<title>{xml_text(edge.tail)} → {xml_text(edge.head)}</title>")
+        c.add(f"<title>{xml_text(edge.tail)}-&gt;{xml_text(edge.head)}</title>")
         c.add(f'<path d="{edge.path}" fill="none" stroke="{colour}" stroke-width="{_n(width)}"{dash}/>')
         for arrow in edge.arrows:
             points = " ".join(f"{_n(x)},{_n(y)}" for x, y in arrow)
