@@ -305,10 +305,12 @@ def diff_overlay(result) -> Overlay:
 
 
 def render_diff(result, *, formats: Iterable[str] = ("svg", "pdf"), output_dir: Path | str = "output", options: RenderOptions | None = None) -> list[Path]:
-    """Draw the diff chart (the new process with the diff overlay) as `<new id>-diff.<format>`."""
+    """Draw the diff chart (the new process with the diff overlay, and a legend) as
+    `<new id>-diff.<format>`."""
     new = result.new
     title = f"{new.title}: changes from {result.old.title}" if new.title != result.old.title else f"{new.title}: changes"
     chart = replace(new, id=f"{new.id}-diff", title=title)
+    options = replace(options or RenderOptions(), legend=True)  # a diff chart always explains its marks
     return render(chart, formats=formats, output_dir=output_dir, options=options, overlay=diff_overlay(result))
 
 

@@ -13,6 +13,8 @@ from kamflow.errors import UsageError
 @click.option("-f", "--format", "formats", default="svg,pdf", show_default=True, help="Comma-separated: svg, pdf, png, dot.")
 @click.option("-o", "--output", "output_dir", default="output", show_default=True, type=click.Path(allow_dash=True), help="Folder to write <process id>.<format> into; a folder argument's tree is mirrored inside it. `-` writes the chart to stdout (with `-` as input and one format).")
 @click.option("--direction", type=click.Choice(["TB", "LR"]), help="Flow direction (overrides the file's).")
+@click.option("--highlight", type=click.Choice(["critical-path"]), expose_value=False, callback=lambda ctx, _, value: ctx.meta.__setitem__("kamflow.highlight", value),
+              help="Draw the critical path (the longest start-to-end path by duration, see `kamflow stats`) emphasised. Renders each file directly, without the cache.")
 @click.option("--strict", is_flag=True, help="Draw nothing for a process whose check finds errors.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Render in N parallel processes (default: the number of cores).")
 @click.option("--force", is_flag=True, help="Render every process, even those the cache says are current.")
@@ -44,6 +46,9 @@ def render_command(paths: tuple[str, ...], formats: str, output_dir: str, direct
     if theme:
         api.check_theme(theme)  # a bad theme file stops here: positioned errors, exit 2
     wanted = api._formats(formats.split(","))
+    if click.get_current_context().meta.get("kamflow.highlight"):
+        _render_highlighted(paths, wanted, output_dir, options, strict=strict)
+        return
     if "-" in paths or output_dir == "-":
         _render_stream(paths, wanted, output_dir, options, strict)
         return
@@ -108,4 +113,28 @@ def _render_batch(paths, wanted, output_dir, options, *, strict: bool, jobs: int
     if result.count("failed"):
         raise SystemExit(2)
     if result.count("blocked"):
+        raise SystemExit(1)
+
+
+def _render_highlighted(paths, wanted, output_dir, options, *, strict: bool) -> None:
+    """--highlight critical-path: each process drawn with its critical path marked."""
+    if "-" in paths or output_dir == "-":
+        raise UsageError("--highlight draws process files into a folder; it does not read stdin or write to stdout")
+    blocked = False
+    for process in api.collect_processes(paths):
+        findings = api.check(process)
+        for finding in findings:
+            click.echo(str(finding), err=True)
+        if strict and any(f.severity == "error" for f in findings):
+            click.echo(f"{process.path}: not rendered: the check found errors (--strict)", err=True)
+            blocked = True
+            continue
+        overlay = api.critical_path_overlay(process)
+        if not overlay.step_marks:
+            click.echo(f"{process.path}: no critical path to highlight: no end can be reached from a start", err=True)
+        if options.ghosts:
+            overlay = api.ghost_overlay(process, findings).merged(overlay)
+        for written in api.render(process, formats=wanted, output_dir=output_dir, options=options, overlay=overlay):
+            click.echo(str(written))
+    if blocked:
         raise SystemExit(1)
