@@ -1,7 +1,7 @@
 """GraphML through networkx, for yEd, Gephi and network tools.
 
-A directed multigraph (two flows between the same steps stay two edges). Every attribute is a
-string: graph id/title/description/direction; per node label, type, lane, lane_label, process,
+A directed multigraph (two flows between the same steps stay two edges) whose <graph> id is the
+process id. Every attribute is a string: graph process_id/title/description/direction; per node label, type, lane, lane_label, process,
 essential ("true"/"false") and the step's metadata (lists joined by newlines); per edge label, kind,
 probability. Keys are named after the attributes (`named_key_ids`), so yEd's Properties Mapper
 offers `label` by name. networkx's writer escapes the XML; characters XML 1.0 cannot carry at
@@ -17,7 +17,7 @@ from kamflow.model.process import Process
 
 def to_graphml(process: Process) -> str:
     graph = nx.MultiDiGraph()
-    for key, value in (("id", process.id), ("title", process.title), ("description", process.description), ("direction", process.direction)):
+    for key, value in (("process_id", process.id), ("title", process.title), ("description", process.description), ("direction", process.direction)):
         if value:
             graph.graph[key] = xml_safe(value)
     lanes = process.lanes_by_id

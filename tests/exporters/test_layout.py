@@ -1,0 +1,43 @@
+"""The Layout read back from Graphviz: every step boxed, flows as polylines from box to box, lanes
+as bands in lane order that hold their steps."""
+from __future__ import annotations
+
+import pytest
+
+import kamflow
+from kamflow.rendering.layout import compute_layout
+from tests.exporters.conftest import ALL_PROCESSES, process_ids
+
+
+@pytest.mark.parametrize("direction", ["TB", "LR"])
+@pytest.mark.parametrize("path", ALL_PROCESSES, ids=process_ids(ALL_PROCESSES))
+def test_layout_boxes_flows_and_bands(path, direction):
+    process = kamflow.load(path)
+    layout = compute_layout(process, direction=direction)
+    assert layout.direction == direction
+    assert set(layout.nodes) == {step.id for step in process.steps}
+    for box in layout.nodes.values():
+        assert 0 <= box.x and box.right <= layout.width and 0 <= box.y and box.bottom <= layout.height
+    known = [i for i, e in enumerate(process.edges) if e.target in process.steps_by_id]
+    assert [edge.index for edge in layout.edges] == known
+    for edge in layout.edges:
+        source, target = layout.nodes[edge.source], layout.nodes[edge.target]
+        assert source.contains(edge.points[0], margin=3) and target.contains(edge.points[-1], margin=3)
+    lanes = [band.lane for band in layout.lanes]
+    assert lanes[: len(process.lanes)] == [lane.id for lane in process.lanes]
+    cross = (lambda b: (b.y, b.bottom)) if direction == "LR" else (lambda b: (b.x, b.right))
+    spans = [cross(band.box) for band in layout.lanes]
+    assert all(a[1] <= b[0] + 0.01 for a, b in zip(spans, spans[1:]))  # stacked, in order, no overlap
+    for step in process.steps:
+        band = layout.band_of(step.lane if step.lane in process.lanes_by_id else None)
+        low, high = cross(band.box)
+        box_low, box_high = cross(layout.nodes[step.id])
+        assert low <= box_low and box_high <= high, step.id
+
+
+def test_layout_moves_with_headers():
+    process = kamflow.load(ALL_PROCESSES[0])
+    layout = compute_layout(process)
+    moved = layout.moved(30, 0)
+    first = process.steps[0].id
+    assert moved.nodes[first].x == layout.nodes[first].x + 30 and moved.width == layout.width + 30
