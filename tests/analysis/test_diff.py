@@ -263,3 +263,20 @@ def test_diff_overlay_data(pair):
         ("kickoff", "ready"): "added", ("setup", "welcome"): "added", ("welcome", "done"): "added",
         ("ready", "setup"): "changed", ("ready", "kickoff"): "changed"}
     assert overlay.extra_edges == (("kickoff", "removed-contract", None, "removed"), ("removed-contract", "ready", None, "removed"), ("setup", "done", None, "removed"))
+
+
+def test_json_exports(tmp_path, run_cli):
+    exported = tmp_path / "kam.json"
+    assert run_cli("export", kamflow.library_path("kam"), "--to", "json", "-o", exported).exit_code == 0
+    same = run_cli("diff", "kam", exported)
+    assert same.exit_code == 0, same.stdout + same.stderr
+    data = json.loads(exported.read_text())
+    for node in data["nodes"]:
+        if node["id"] == "map_dmu":
+            node["label"] = "Map the buying centre"
+    edited = tmp_path / "kam-edited.json"
+    edited.write_text(json.dumps(data))
+    changed = run_cli("diff", exported, edited, "--format", "json")
+    assert changed.exit_code == 1
+    assert [(c["kind"], c["step"], c["new"]) for c in json.loads(changed.stdout)["changes"]] == [("step-relabelled", "map_dmu", "Map the buying centre")]
+    assert json.loads(run_cli("stats", exported, "--format", "json").stdout)["critical_path"] == api.stats(kamflow.load(kamflow.library_path("kam")))["critical_path"]
