@@ -76,7 +76,7 @@ def test_every_rule_has_a_docs_page_with_a_wrong_and_a_right_example(rule_id):
     assert "wrong" in names and "right" in names, names
     for section in sections[1:]:
         if section.split("\n", 1)[0].strip().lower() in ("wrong", "right"):
-            blocks = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
+            blocks = _yaml_blocks(section)
             assert blocks, f"{rule_id}: a `wrong`/`right` section needs a yaml example"
             for block in blocks:
                 assert "kamflow: 1" in block and isinstance(yaml.safe_load(block), dict)
@@ -86,21 +86,39 @@ def test_every_docs_page_is_a_rule():
     assert {p.stem for p in DOCS.glob("*.md")} == set(all_rules())
 
 
+def _yaml_blocks(section):
+    return re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
+
+
 @pytest.mark.parametrize("rule_id", sorted(all_rules()))
 def test_docs_examples_are_wrong_and_right_for_their_rule(rule_id, tmp_path):
-    """The wrong example of a page triggers its rule, the right one does not."""
-    text = (DOCS / f"{rule_id}.md").read_text(encoding="utf-8")
-    for section in re.split(r"^## ", text, flags=re.M)[1:]:
+    """The wrong example of a page triggers its rule, the right one does not. A block whose first
+    line is `# file: NAME.yaml` is written under that name; a `Reference` section's block is the
+    reference the examples are based on."""
+    sections = re.split(r"^## ", (DOCS / f"{rule_id}.md").read_text(encoding="utf-8"), flags=re.M)[1:]
+    examples = []
+    for section in sections:
         name = section.split("\n", 1)[0].strip().lower()
-        if name not in ("wrong", "right"):
-            continue
-        for index, block in enumerate(re.findall(r"```yaml\n(.*?)```", section, flags=re.S)):
-            (tmp_path / "ref-small.yaml").write_text((FIXTURES / "missing-essential-step" / "ref-small.yaml").read_text())
-            path = tmp_path / f"{name}-{index}.yaml"
-            path.write_text(block)
-            (tmp_path / "part-second.yaml").write_text(block.replace("id: first", "id: second").replace("part-second.yaml", path.name) if rule_id == "subprocess-cycle" else "kamflow: 1\nid: unused\nsteps: [{id: s, type: start, next: e}, {id: e, type: end}]\n")
+        for index, block in enumerate(_yaml_blocks(section)):
+            first = block.splitlines()[0]
+            filename = first.split(":", 1)[1].strip() if first.startswith("# file:") else f"{name}-{index}.yaml"
+            (tmp_path / name).mkdir(exist_ok=True)
+            (tmp_path / name / filename).write_text(block, encoding="utf-8")
+            examples.append((name, tmp_path / name / filename))
+    for name, _ in examples:
+        if name == "reference":
+            for folder in ("wrong", "right"):
+                (tmp_path / folder).mkdir(exist_ok=True)
+                for ref_name, ref_path in examples:
+                    if ref_name == "reference":
+                        (tmp_path / folder / ref_path.name).write_text(ref_path.read_text())
+    checked = 0
+    for name, path in examples:
+        if name in ("wrong", "right"):
             found = [f for f in kamflow.check(kamflow.load(path), preset="all") if f.rule == rule_id]
-            assert bool(found) == (name == "wrong"), (name, found)
+            assert bool(found) == (name == "wrong"), (name, path.name, found)
+            checked += 1
+    assert checked >= 2
 
 
 def test_step_ignore_and_file_disable(write):
