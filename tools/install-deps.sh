@@ -5,9 +5,16 @@
 set -euo pipefail
 
 debian_packages=(graphviz librsvg2-bin poppler-utils fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
+# Node.js and npm run the exporter tests' real tools (bpmn-moddle, bpmnlint, mermaid from the npm
+# registry); a machine that already has them (from any source) keeps its own.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  debian_packages+=(nodejs npm)
+fi
 
 missing() {
   command -v dot >/dev/null 2>&1 || return 0
+  command -v node >/dev/null 2>&1 || return 0
+  command -v npm >/dev/null 2>&1 || return 0
   command -v rsvg-convert >/dev/null 2>&1 || return 0
   command -v pdftoppm >/dev/null 2>&1 || return 0
   command -v pdffonts >/dev/null 2>&1 || return 0
