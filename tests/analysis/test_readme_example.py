@@ -34,3 +34,9 @@ def test_readme_shows_real_diff_lines_and_numbers():
     assert row["expected duration (branch probabilities, loops included)"] == tuple(s["expected"][0]["duration"] for s in (before, after))
     coverage = row["accounts that end up served by standard coverage"]
     assert coverage == tuple(f"{round(s['expected'][0]['ends'][0]['probability'] * 100)}%" for s in (before, after))
+
+
+def test_readme_diff_chart_is_there():
+    readme = (ROOT / "README.md").read_text()
+    assert "](docs/img/kam-diff.png)" in readme
+    assert (ROOT / "docs" / "img" / "kam-diff.png").read_bytes().startswith(b"\x89PNG")
