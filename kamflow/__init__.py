@@ -2,6 +2,7 @@
 from kamflow.api import check, collect_processes, library_path, load, render, render_charts
 from kamflow.api import library_ids, library_processes, new_process, show_process
 from kamflow.api import export, export_files, json_schema
+from kamflow.api import diff, stats
 from kamflow.errors import KamflowError, LoadError, RenderError, UsageError
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "UsageError",
     "check",
     "collect_processes",
+    "diff",
     "export",
     "export_files",
     "json_schema",
@@ -22,4 +24,5 @@ __all__ = [
     "render",
     "render_charts",
     "show_process",
+    "stats",
 ]
