@@ -11,8 +11,8 @@ out as side-by-side bands in declared order:
   the lanes' order along that rank;
 - the foot nodes share one rank below every step (steps without an outgoing flow lead to them);
 so every lane cluster spans all ranks, clusters cannot overlap, and they sit side by side in order.
-Flows that close a loop do not constrain the ranks (constraint=false), so loops cannot pull a step
-above its lane's header.
+Graphviz breaks cycles by a depth-first search from the first nodes, the lane headers, so a flow
+that closes a loop is the one turned around and drawn back up, never a header's edge.
 """
 from __future__ import annotations
 
@@ -163,9 +163,7 @@ def build_dot(
         attrs = {"id": _plain(f"flow-{edge.source}-{edge.target}")}
         if edge.label:
             attrs["label"] = _text(edge.label, width=min(EDGE_WRAP, options.wrap))
-        if pair in loops:
-            attrs["constraint"] = "false"
-        else:
+        if pair not in loops:
             has_in.add(edge.target)
             has_out.add(edge.source)
         out.append(f"  {node_id(edge.source)} -> {node_id(edge.target)} [{_attrs(attrs)}]")
@@ -192,8 +190,6 @@ def build_dot(
         out.append(f"  {{rank=same; {'; '.join(feet)}}}")
         if len(heads) > 1:
             out.append(f"  {' -> '.join(heads)} [style=invis, weight=100]")
-        for lane, _ in groups:
-            out.append(f"  {_plain(HEAD + lane)} -> {_plain(FOOT + lane)} [{hidden}]")
         items = [(s.id, lane_of(process, s.lane)) for s in process.steps] + [(g.id, lane_of(process, g.lane)) for g in overlay.ghosts]
         for item, lane in items:
             if item not in has_in:

@@ -26,8 +26,10 @@ def dot_executable() -> str:
     return found
 
 
-def render_bytes(source: str, formats: tuple[str, ...], *, timeout: float = DEFAULT_TIMEOUT) -> dict[str, bytes]:
-    """Lay out `source` once and return the bytes of each format ('dot' is the source itself)."""
+def render_bytes(source: str, formats: tuple[str, ...], *, timeout: float = DEFAULT_TIMEOUT, engine: str = "dot", extra: tuple[str, ...] | list[str] = ()) -> dict[str, bytes]:
+    """Lay out `source` once and return the bytes of each format ('dot' is the source itself).
+    `engine` names another Graphviz layout program (kamflow uses `neato -n2` to route flows around
+    steps placed already); `extra` are further command-line arguments."""
     results: dict[str, bytes] = {}
     graphviz_formats = [fmt for fmt in formats if fmt != "dot"]
     if "dot" in formats:
@@ -35,7 +37,9 @@ def render_bytes(source: str, formats: tuple[str, ...], *, timeout: float = DEFA
     if not graphviz_formats:
         return results
     with tempfile.TemporaryDirectory(prefix="kamflow-") as scratch:
-        argv = [dot_executable()]
+        argv = [dot_executable()] if engine == "dot" else [str(Path(dot_executable()).with_name(engine)), *extra]
+        if engine == "dot":
+            argv += list(extra)
         files = {}
         for fmt in graphviz_formats:
             files[fmt] = Path(scratch) / f"chart.{fmt}"

@@ -137,6 +137,9 @@ def lane_bands(process: Process, geometry: Geometry, overlay: Overlay, direction
         return []
     axis = 0 if direction == "TB" else 1
     limit = geometry.width if axis == 0 else geometry.height
+    # Graphviz keeps the declared order nearly always (geometry.lay_out retries otherwise); if it
+    # still did not, the bands follow the clusters as laid out, so that they stay true bands.
+    groups = sorted(groups, key=lambda group: geometry.clusters[group[0]][axis])
     boxes = [geometry.clusters[lane] for lane, _ in groups]
     cuts = [0.0]
     for a, b in zip(boxes, boxes[1:]):
@@ -272,9 +275,9 @@ def _draw_nodes(c: _Canvas, process: Process, geometry: Geometry, theme: Theme, 
         if href:
             c.add("</a>")
         if step.id in numbers:
-            nx, ny = box.cx - box.width / 2 + (box.height * 0.25 if step.type in ("start", "end", "decision") else 0), box.cy - box.height / 2
-            if step.type == "decision":
-                nx, ny = box.cx - box.width / 4 - 2, box.cy - box.height / 4 - 2
+            # on the top-left corner of a box; in the empty corner beside a diamond or a stadium end
+            inset = 6.0 if step.type in ("decision", "start", "end") else 1.0
+            nx, ny = box.cx - box.width / 2 + inset, box.cy - box.height / 2 + inset
             label = str(numbers[step.id])
             r = 7.5 if len(label) < 3 else 9.5
             c.add(f'<g class="number"><circle cx="{_n(nx)}" cy="{_n(ny)}" r="{_n(r)}" fill="{theme.text}" stroke="{theme.background}" stroke-width="1"/>')

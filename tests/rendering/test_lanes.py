@@ -83,3 +83,29 @@ def test_no_lanes_no_bands(write):
     root = S.parse(kamflow.render_charts(process, formats=("svg",))["svg"])
     assert S.groups(root, "lane") == []
     assert len(S.groups(root, "node")) == 4
+
+
+@pytest.mark.parametrize("direction", ["TB", "LR"])
+def test_lanes_out_of_order_are_moved_into_order_and_flows_rerouted(direction):
+    """billing's plain layout puts the Customer lane last (Graphviz saves crossings); the fallback
+    moves whole lanes into declared order and routes the flows again."""
+    from kamflow.model.overlay import Overlay
+    from kamflow.rendering.dot import build_dot, lane_groups
+    from kamflow.rendering.geometry import lanes_in_order, parse, reorder_lanes
+    from kamflow.rendering.graphviz_run import render_bytes
+
+    process = kamflow.load(PROCESSES / "billing.yaml")
+    lanes = [lane for lane, _ in lane_groups(process, Overlay())]
+    source = build_dot(process, direction=direction)
+    plain = parse(render_bytes(source, ("json",))["json"])
+    plain.source = source
+    assert not lanes_in_order(plain, lanes, direction)  # the case this fallback is for
+    moved = reorder_lanes(plain, lanes, direction, timeout=60)
+    assert lanes_in_order(moved, lanes, direction)
+    for step in process.steps:
+        node = moved.nodes[step.id]
+        x0, y0, x1, y1 = moved.clusters[step.lane]
+        assert x0 <= node.cx - node.width / 2 and node.cx + node.width / 2 <= x1 and y0 <= node.cy - node.height / 2 and node.cy + node.height / 2 <= y1, step.id
+    drawn = {(e.tail, e.head) for e in moved.edges}
+    assert drawn == {(e.source, e.target) for e in process.edges}
+    assert all(e.path.startswith("M") and e.arrows for e in moved.edges)
