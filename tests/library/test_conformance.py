@@ -57,3 +57,13 @@ def test_dropping_an_essential_step_is_reported(variant, run_cli):
     findings = kamflow.check(kamflow.load(variant))
     assert [(f.rule, f.step) for f in findings] == [("missing-essential-step", "relationship_stage")]
     assert run_cli("check", variant).exit_code == 1
+
+
+def test_against_on_the_command_line_does_what_based_on_does(variant, run_cli):
+    variant.write_text(variant.read_text().replace("based_on: kam\n", ""))
+    assert kamflow.load(variant).based_on is None
+    assert run_cli("check", "--against", "kam", variant).exit_code == 0
+    variant.write_text(_remove(variant.read_text(), "buying_centre", rewire_to="interview_stakeholders"))
+    assert run_cli("check", variant).exit_code == 0, "without a reference nothing is missing"
+    result = run_cli("check", "--against", "kam", variant)
+    assert result.exit_code == 1 and "[missing-essential-step]" in result.stdout
