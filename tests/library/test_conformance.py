@@ -59,11 +59,16 @@ def test_dropping_an_essential_step_is_reported(variant, run_cli):
     assert run_cli("check", variant).exit_code == 1
 
 
-def test_against_on_the_command_line_does_what_based_on_does(variant, run_cli):
-    variant.write_text(variant.read_text().replace("based_on: kam\n", ""))
-    assert kamflow.load(variant).based_on is None
-    assert run_cli("check", "--against", "kam", variant).exit_code == 0
-    variant.write_text(_remove(variant.read_text(), "buying_centre", rewire_to="interview_stakeholders"))
-    assert run_cli("check", variant).exit_code == 0, "without a reference nothing is missing"
-    result = run_cli("check", "--against", "kam", variant)
+def test_against_on_the_command_line_does_what_based_on_does(variant, run_cli, tmp_path):
+    # New files each time: the default workspace keeps every file it loaded for the whole session.
+    unreferenced = tmp_path / "no-ref" / "acme-kam.yaml"
+    unreferenced.parent.mkdir()
+    unreferenced.write_text(variant.read_text().replace("based_on: kam\n", ""))
+    assert kamflow.load(unreferenced).based_on is None
+    assert run_cli("check", "--against", "kam", unreferenced).exit_code == 0
+    trimmed = tmp_path / "trimmed" / "acme-kam.yaml"
+    trimmed.parent.mkdir()
+    trimmed.write_text(_remove(unreferenced.read_text(), "buying_centre", rewire_to="interview_stakeholders"))
+    assert run_cli("check", trimmed).exit_code == 0, "without a reference nothing is missing"
+    result = run_cli("check", "--against", "kam", trimmed)
     assert result.exit_code == 1 and "[missing-essential-step]" in result.stdout
