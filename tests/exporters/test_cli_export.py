@@ -81,3 +81,11 @@ def test_schema_prints_the_yaml_format_schema(run_cli):
 def test_export_and_schema_are_in_help(run_cli):
     text = run_cli("--help").stdout
     assert "export" in text and "schema" in text
+
+
+def test_a_flow_to_a_missing_step_is_kept_in_json_and_left_out_elsewhere(tmp_path, write, run_cli):
+    path = write("kamflow: 1\nid: gap\nsteps:\n  - {id: a, type: start, next: [b, ghost]}\n  - {id: b, type: end}\n")
+    for fmt in EXPORTERS:
+        result = run_cli("export", path, "--to", fmt)
+        assert result.exit_code == 0, (fmt, result.stderr)
+        assert ("ghost" in result.stdout) == (fmt == "json"), fmt
