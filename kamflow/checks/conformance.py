@@ -51,10 +51,13 @@ def order_violations(process: Process, reference: Process, done: dict[str, list[
     flow and no implementer of A reaches one of B. One violation per (A, B), on the first
     implementer of B (file order) that reaches an implementer of A."""
     done = implementers(process, reference) if done is None else done
+    essentials = [step.id for step in reference.steps if step.essential and step.id in done]
+    if len(essentials) < 2:
+        return []
     ref_forward = forward_of(reference)
     own_forward = forward_of(process)
-    below = _descendants(own_forward)
-    essentials = [step.id for step in reference.steps if step.essential and step.id in done]
+    # reachability only from the implementers that matter, so a large process stays cheap
+    below = {x: nx.descendants(own_forward, x) for ref_id in essentials for x in done[ref_id] if x in own_forward}
     found: list[OrderViolation] = []
     for a in essentials:
         later = nx.descendants(ref_forward, a)
@@ -62,18 +65,14 @@ def order_violations(process: Process, reference: Process, done: dict[str, list[
             if b == a or b not in later:
                 continue
             a_steps, b_steps = done[a], done[b]
-            if any(set(b_steps) & below[x] for x in a_steps):
+            if any(set(b_steps) & below.get(x, set()) for x in a_steps):
                 continue
             for y in b_steps:
-                hit = next((x for x in a_steps if x in below[y]), None)
+                hit = next((x for x in a_steps if x in below.get(y, ())), None)
                 if hit is not None:
                     found.append(OrderViolation(a, b, y, hit))
                     break
     return found
-
-
-def _descendants(graph: nx.DiGraph) -> dict[str, set[str]]:
-    return {node: nx.descendants(graph, node) for node in graph.nodes}
 
 
 def ghost_id(name: str, taken) -> str:

@@ -12,9 +12,8 @@ def check(ctx):
     Otherwise only one of the incoming flows ever arrives: the step merges alternatives."""
     forward = ctx.forward
     process = ctx.process
-    reach = {node: {node} | nx.descendants(forward, node) for node in forward.nodes}
     splits = [
-        [reach[t] for t in dict.fromkeys(e.target for e in process.outgoing(s.id)) if t in reach]
+        [{target} | nx.descendants(forward, target) for target in dict.fromkeys(e.target for e in process.outgoing(s.id)) if target in forward]
         for s in process.steps
         if s.type not in ("decision", "end") and len({e.target for e in process.outgoing(s.id)}) > 1
     ]
