@@ -39,10 +39,22 @@ class Workspace:
 
     def __init__(self, *, library: Path | None = None):
         self.library = library if library is not None else bundled_library_dir()
-        self._loaded: dict[Path, Process | LoadError] = {}
+        self._loaded: dict[tuple, Process | LoadError] = {}
+
+    @staticmethod
+    def _cache_key(path: Path | str, display: str | None) -> tuple:
+        """A file is read again when it changed (size or modification time): a long-lived
+        workspace (Jupyter, watch mode) must never serve a stale process."""
+        resolved = Path(path).resolve()
+        try:
+            stat = resolved.stat()
+            version = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            version = None
+        return (resolved, version, display)
 
     def load(self, path: Path | str, *, display: str | None = None) -> Process:
-        key = Path(path).resolve()
+        key = self._cache_key(path, display)
         cached = self._loaded.get(key)
         if cached is None:
             try:

@@ -115,3 +115,14 @@ def test_model_carries_positions_and_metadata(write):
     assert process.lanes[0].label == "Key Account Manager"
     assert process.graph.nodes["end"]["lane"] == "kam"
     assert process.graph.edges["start", "end"]["label"] == "go"
+
+
+def test_a_changed_file_is_read_again(write):
+    import os
+
+    path = write(HEAD.replace("id: p", "id: first") + STEPS)
+    assert kamflow.load(path).id == "first"
+    path.write_text(HEAD.replace("id: p", "id: second") + STEPS)
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert kamflow.load(path).id == "second"
