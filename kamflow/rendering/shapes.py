@@ -32,7 +32,7 @@ DOT_SHAPES: dict[str, dict[str, str]] = {
     "start": {"shape": "box", "margin": "0.26,0.07"},
     "end": {"shape": "box", "margin": "0.26,0.07"},
     "step": {"shape": "box", "margin": "0.14,0.08"},
-    "decision": {"shape": "diamond", "margin": "0.04,0.02", "height": "0.75"},
+    "decision": {"shape": "diamond", "margin": "0.1,0.05", "height": "0.75"},
     "subprocess": {"shape": "box", "margin": "0.26,0.08"},
     "document": {"shape": "box", "margin": "0.14,0.16"},
     "data": {"shape": "box", "margin": "0.3,0.08"},

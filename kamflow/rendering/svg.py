@@ -16,9 +16,12 @@ from kamflow.rendering.text import wrap, xml_attr, xml_text
 from kamflow.rendering.themes import Theme
 
 MARGIN = 20.0
+LANE_PAD = 10.0  # room between the layout's outermost text and the lanes' outline
 LINE = 1.22  # line height as a multiple of the font size
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
-FALLBACK_FONTS = ("DejaVu Sans", "Noto Sans", "Noto Sans CJK SC", "Noto Sans Arabic", "Noto Color Emoji", "sans-serif")
+# Noto Color Emoji is not named: librsvg would take digits from it (keycap bases); emoji still
+# come from it through fontconfig's fallback.
+FALLBACK_FONTS = ("DejaVu Sans", "Noto Sans", "Noto Sans CJK SC", "Noto Sans Arabic", "sans-serif")
 
 
 def font_stack(family: str) -> str:
@@ -88,7 +91,8 @@ def write_svg(process: Process, geometry: Geometry, *, theme: Theme, options: Re
     meta = [f"{label} {value}" for label, value in (("Version", process.version), ("Author", process.author), ("Date", process.date)) if value]
     title_size = fs + 7
     title_h = len(title_lines) * title_size * LINE + (fs * 1.5 if meta else 0) + 14
-    ox, oy = MARGIN, MARGIN + title_h
+    pad = LANE_PAD if lane_groups(process, overlay) else 0.0
+    ox, oy = MARGIN + pad, MARGIN + title_h + pad
 
     legend_items = _legend_items(process, overlay, options) if options.legend else []
     legend_cols = max(1, int(max(geometry.width, 420) // 190))
@@ -96,8 +100,8 @@ def write_svg(process: Process, geometry: Geometry, *, theme: Theme, options: Re
     legend_h = (legend_rows * 34 + 30) if legend_items else 0
 
     title_w = max([len(line) * title_size * 0.62 for line in title_lines] + [len(" · ".join(meta)) * fs * 0.58])
-    width = max(geometry.width, title_w, legend_cols * 190 if legend_items else 0) + 2 * MARGIN
-    height = oy + geometry.height + (16 + legend_h if legend_items else 0) + MARGIN
+    width = max(geometry.width + 2 * pad, title_w, legend_cols * 190 if legend_items else 0) + 2 * MARGIN
+    height = oy + geometry.height + pad + (16 + legend_h if legend_items else 0) + MARGIN
     c = _Canvas([])
     c.add('<?xml version="1.0" encoding="UTF-8"?>\n')
     c.add(f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
@@ -124,7 +128,7 @@ def write_svg(process: Process, geometry: Geometry, *, theme: Theme, options: Re
     _draw_nodes(c, process, geometry, theme, options, overlay, fs, link_ext)
     c.add("</g>\n")
     if legend_items:
-        _draw_legend(c, legend_items, theme, MARGIN, oy + geometry.height + 16, legend_cols, fs)
+        _draw_legend(c, legend_items, theme, MARGIN, oy + geometry.height + pad + 16, legend_cols, fs)
     c.add("</svg>\n")
     return "".join(c.parts)
 
@@ -141,14 +145,14 @@ def lane_bands(process: Process, geometry: Geometry, overlay: Overlay, direction
     # still did not, the bands follow the clusters as laid out, so that they stay true bands.
     groups = sorted(groups, key=lambda group: geometry.clusters[group[0]][axis])
     boxes = [geometry.clusters[lane] for lane, _ in groups]
-    cuts = [0.0]
+    cuts = [-LANE_PAD]
     for a, b in zip(boxes, boxes[1:]):
         cuts.append(round((a[axis + 2] + b[axis]) / 2, 2))
-    cuts.append(limit)
+    cuts.append(limit + LANE_PAD)
     bands = []
     for index, (lane, label) in enumerate(groups):
         lo, hi = cuts[index], cuts[index + 1]
-        box = (lo, 0.0, hi, geometry.height) if axis == 0 else (0.0, lo, geometry.width, hi)
+        box = (lo, -LANE_PAD, hi, geometry.height + LANE_PAD) if axis == 0 else (-LANE_PAD, lo, geometry.width + LANE_PAD, hi)
         bands.append((lane, label, box))
     return bands
 
@@ -180,9 +184,10 @@ def _draw_lanes(c: _Canvas, process, geometry: Geometry, theme: Theme, overlay, 
     rules = []
     for _, _, (x0, y0, x1, y1) in bands[1:]:
         rules.append(f"M{_n(x0)},{_n(y0)} L{_n(x0)},{_n(y1)}" if direction == "TB" else f"M{_n(x0)},{_n(y0)} L{_n(x1)},{_n(y0)}")
-    rules.append(f"M0,{_n(header)} L{_n(geometry.width)},{_n(header)}" if direction == "TB" else f"M{_n(header)},0 L{_n(header)},{_n(geometry.height)}")
+    left, top, right, bottom = -LANE_PAD, -LANE_PAD, geometry.width + LANE_PAD, geometry.height + LANE_PAD
+    rules.append(f"M{_n(left)},{_n(header)} L{_n(right)},{_n(header)}" if direction == "TB" else f"M{_n(header)},{_n(top)} L{_n(header)},{_n(bottom)}")
     c.add(f'<path class="lane-rules" d="{" ".join(rules)}" fill="none" stroke="{theme.lane_border}" stroke-width="0.8"/>')
-    c.add(f'<rect class="lane-outline" x="0" y="0" width="{_n(geometry.width)}" height="{_n(geometry.height)}" fill="none" stroke="{theme.lane_border}" stroke-width="1"/>\n')
+    c.add(f'<rect class="lane-outline" x="{_n(left)}" y="{_n(top)}" width="{_n(right - left)}" height="{_n(bottom - top)}" fill="none" stroke="{theme.lane_border}" stroke-width="1"/>\n')
     c.add("</g>\n")
 
 
