@@ -23,14 +23,11 @@ def findings_json(findings: list[Finding]) -> str:
 
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-# Where kamflow and each rule's page (docs/rules/<id>.md) are published; SARIF wants absolute URIs.
-PROJECT_URL = "https://github.com/kamflow/kamflow"
-DOCS_URL = PROJECT_URL + "/blob/main/docs/rules/{id}.md"
 
 
 def findings_sarif(findings: list[Finding], rules: dict) -> str:
     """Findings as a SARIF 2.1.0 log: one run, every rule's metadata (id, summary, default level,
-    docs link) and one result per finding with its file, line and column. Deterministic: no
+    help text) and one result per finding with its file, line and column. Deterministic: no
     timestamps, no absolute paths beyond those given, no tool version."""
     descriptors = []
     index: dict[str, int] = {}
@@ -41,7 +38,9 @@ def findings_sarif(findings: list[Finding], rules: dict) -> str:
                 "id": rule_id,
                 "name": _camel(rule_id),
                 "shortDescription": {"text": rule.summary},
-                "helpUri": DOCS_URL.format(id=rule_id),
+                # No helpUri: kamflow has no published address to point at; the rule pages ship
+                # with the package and `kamflow rules ID` prints them.
+                "help": {"text": f"{rule.summary} `kamflow rules {rule_id}` shows a wrong and a right example."},
                 "defaultConfiguration": {"level": _level(rule.severity), "enabled": bool(rule.recommended)},
                 "properties": {"tags": ["conformance" if rule.needs_reference else "structure"]},
             }
@@ -64,7 +63,7 @@ def findings_sarif(findings: list[Finding], rules: dict) -> str:
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {"driver": {"name": "kamflow", "informationUri": PROJECT_URL, "rules": descriptors}},
+                "tool": {"driver": {"name": "kamflow", "rules": descriptors}},
                 "columnKind": "unicodeCodePoints",
                 "results": results,
             }

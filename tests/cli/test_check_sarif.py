@@ -31,7 +31,7 @@ def test_sarif_is_valid_with_rules_and_locations(run_cli, write):
     assert by_id["missing-essential-step"]["defaultConfiguration"]["level"] == "error"
     assert by_id["label-required"]["defaultConfiguration"]["level"] == "warning"
     assert by_id["fake-join"]["defaultConfiguration"]["enabled"] is False
-    assert by_id["order-violation"]["helpUri"].endswith("/docs/rules/order-violation.md")
+    assert "kamflow rules order-violation" in by_id["order-violation"]["help"]["text"]
     assert all(rule["shortDescription"]["text"] for rule in rules)
     results = {(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]): r for r in run["results"]}
     missing = results[("missing-essential-step", 5)]
