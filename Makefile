@@ -5,11 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test install system-deps clean
+.PHONY: demo test install system-deps clean gallery
 
 demo: install
 	$(BIN)/kamflow render processes/kam.yaml -f svg,pdf -o output
 	@echo "The KAM chart is in output/kam.svg and output/kam.pdf"
+
+gallery: install
+	$(BIN)/python docs/gallery/build.py
 
 test: install
 	$(BIN)/python -m pytest
