@@ -169,12 +169,20 @@ def _match_steps(old: Process, new: Process, old_reference: str | None, new_refe
     new_left = [s for s in new.steps if s.id not in matched_new]
     old_keys = {s.id: _reference_keys(s, is_reference=old.id == shared) for s in old_left}
     new_keys = {s.id: _reference_keys(s, is_reference=new.id == shared) for s in new_left}
+    old_by_key: dict[str, list[str]] = {}
+    new_by_key: dict[str, list[str]] = {}
+    for step_id, keys in old_keys.items():
+        for key in keys:
+            old_by_key.setdefault(key, []).append(step_id)
+    for step_id, keys in new_keys.items():
+        for key in keys:
+            new_by_key.setdefault(key, []).append(step_id)
     for old_step in old_left:
-        candidates = [n.id for n in new_left if old_keys[old_step.id] & new_keys[n.id]]
+        candidates = sorted({n for key in old_keys[old_step.id] for n in new_by_key.get(key, [])})
         if len(candidates) != 1:
             continue  # none, or a step split in several: reported as removed and added
-        rivals = [o.id for o in old_left if old_keys[o.id] & new_keys[candidates[0]]]
-        if rivals != [old_step.id]:
+        rivals = {o for key in new_keys[candidates[0]] for o in old_by_key.get(key, [])}
+        if rivals != {old_step.id}:
             continue  # several steps merged into one: reported as removed and added
         matches[old_step.id] = candidates[0]
         by_reference[candidates[0]] = sorted(old_keys[old_step.id] & new_keys[candidates[0]])[0]
@@ -278,21 +286,23 @@ def _step_changes(old: Process, new: Process, matches: dict[str, str], by_refere
             anchor = matches[step.id]
         else:
             removed_after.setdefault(anchor, []).append(step)
+    incoming: dict[str, list[str]] = {}
+    for edge in new.edges:
+        incoming.setdefault(edge.target, []).append(edge.source)
     changes = [_removed(step, names) for step in removed_after.get(None, [])]
     for step in new.steps:
         if step.id in back:
             changes.extend(_compare_steps(old.steps_by_id[back[step.id]], step, by_reference.get(step.id), names))
         else:
-            changes.append(_added(step, new, names))
+            changes.append(_added(step, list(dict.fromkeys(incoming.get(step.id, []))), names))
         changes.extend(_removed(gone, names) for gone in removed_after.get(step.id, []))
     return changes
 
 
-def _added(step: Step, new: Process, names: _Names) -> Change:
+def _added(step: Step, before: list[str], names: _Names) -> Change:
     text = f"added {_TYPE_WORDS[step.type]} {_step_name(step)}"
     if step.lane:
         text += f" in {names.lane(step.lane)}"
-    before = list(dict.fromkeys(e.source for e in new.edges if e.target == step.id))
     if before:
         shown = " and ".join(names.step(s) for s in before[:2])
         text += f", after {shown}" + (f" and {len(before) - 2} more" if len(before) > 2 else "")

@@ -31,12 +31,14 @@ from kamflow.analysis.durations import (
     needs_owner,
     step_hours,
 )
-from kamflow.model.graph import back_edges, end_ids, forward_graph, start_ids
+from kamflow.model.graph import back_edges, end_ids, forward_graph, reaching, start_ids
 from kamflow.model.overlay import Mark, Overlay
 from kamflow.model.process import STEP_TYPES, Process
 
 STATS_FORMAT_VERSION = 1
 PROBABILITY_TOLERANCE = 1e-6
+TEXT_LIST_LIMIT = 20  # ids per line in the text output
+MAX_LOOP_STATES = 3000  # steps in one loop for the exact expected duration (dense elimination)
 
 
 def process_stats(process: Process) -> dict[str, Any]:
@@ -98,28 +100,33 @@ def _paths(process: Process, graph: nx.DiGraph, starts: list[str]) -> list[dict[
     forward = forward_graph(graph, starts)
     order = {s.id: i for i, s in enumerate(process.steps)}
     hours = {s.id: step_hours(s) or 0.0 for s in process.steps}
-    shortest: dict[str, tuple[float, int, list[str]]] = {}
-    longest: dict[str, tuple[float, int, list[str]]] = {}
+    # best (hours, steps) per node and the predecessor it came from; paths are rebuilt at the ends
+    shortest: dict[str, tuple[float, int, str | None]] = {}
+    longest: dict[str, tuple[float, int, str | None]] = {}
     for node in nx.lexicographical_topological_sort(forward, key=lambda n: order[n]):
         if node in starts:
-            shortest[node] = longest[node] = (hours[node], 1, [node])
+            shortest[node] = longest[node] = (hours[node], 1, None)
             continue
-        preds = sorted((p for p in forward.predecessors(node) if p in shortest), key=lambda p: order[p])
-        for pred in preds:
-            h, n, path = shortest[pred]
-            candidate = (h + hours[node], n + 1, path + [node])
-            if node not in shortest or candidate[:2] < shortest[node][:2]:
-                shortest[node] = candidate
-            h, n, path = longest[pred]
-            candidate = (h + hours[node], n + 1, path + [node])
-            if node not in longest or (candidate[0], candidate[1]) > (longest[node][0], longest[node][1]):
-                longest[node] = candidate
+        for pred in sorted((p for p in forward.predecessors(node) if p in shortest), key=lambda p: order[p]):
+            h, n, _ = shortest[pred]
+            if node not in shortest or (h + hours[node], n + 1) < shortest[node][:2]:
+                shortest[node] = (h + hours[node], n + 1, pred)
+            h, n, _ = longest[pred]
+            if node not in longest or (h + hours[node], n + 1) > longest[node][:2]:
+                longest[node] = (h + hours[node], n + 1, pred)
+
+    def path_to(best: dict, end: str) -> list[str]:
+        path = [end]
+        while best[path[-1]][2] is not None:
+            path.append(best[path[-1]][2])
+        return path[::-1]
+
     result = []
     for end in end_ids(process):
         entry: dict[str, Any] = {"end": end, "label": process.steps_by_id[end].label, "shortest": None, "longest": None}
         if end in shortest:
-            entry["shortest"] = _path_entry(process, shortest[end][2])
-            entry["longest"] = _path_entry(process, longest[end][2])
+            entry["shortest"] = _path_entry(process, path_to(shortest, end))
+            entry["longest"] = _path_entry(process, path_to(longest, end))
         result.append(entry)
     return result
 
@@ -200,14 +207,19 @@ def _expected(process: Process, start: str) -> dict[str, Any]:
     chain = nx.DiGraph()
     chain.add_nodes_from(states)
     chain.add_edges_from((u, v) for u in states for v in moves[u])
-    stuck = [s for s in states if not (nx.descendants(chain, s) | {s}) & set(absorbing)]
+    can_end = reaching(chain, absorbing)
+    stuck = [s for s in states if s not in can_end]
     if stuck:
         looping = {n for c in nx.strongly_connected_components(chain) if len(c) > 1 for n in c} | {n for n in states if chain.has_edge(n, n)}
         step = process.steps_by_id[next((s for s in stuck if s in looping), stuck[0])]
         entry["problems"] = [f"from step {step.id!r} ({step.label}) the process never ends: its loop has no way out with these probabilities"]
         return entry
     transient = [s for s in states if moves[s]]
-    visits = _expected_visits(transient, moves, start) if start in transient else {}
+    try:
+        visits = _expected_visits(transient, moves, start) if start in transient else {}
+    except _TooLarge as error:
+        entry["problems"] = [f"a loop of {error.states} steps is too large to solve exactly (at most {MAX_LOOP_STATES})"]
+        return entry
     if start not in transient:  # a start with no way out: the process is only that step
         end_visits = {start: 1.0}
     else:
@@ -232,20 +244,45 @@ def _expected(process: Process, start: str) -> dict[str, Any]:
 
 
 def _expected_visits(transient: list[str], moves: dict[str, dict[str, float]], start: str) -> dict[str, float]:
-    """Expected visits n of each transient state from `start`: solve (I - Q)^T n = e_start."""
-    index = {s: i for i, s in enumerate(transient)}
-    size = len(transient)
-    # Row v of (I - Q)^T: n_v - sum over u of n_u * Q[u][v] = [v == start]
-    matrix = [[0.0] * size + [0.0] for _ in range(size)]
-    for v in transient:
-        matrix[index[v]][index[v]] = 1.0
-        matrix[index[v]][size] = 1.0 if v == start else 0.0
-    for u in transient:
-        for v, p in moves[u].items():
-            if v in index:
-                matrix[index[v]][index[u]] -= p
-    solution = _solve(matrix)
-    return {s: solution[index[s]] for s in transient}
+    """Expected visits n of each transient state from `start`: (I - Q)^T n = e_start, solved one
+    loop (strongly connected component) at a time in flow order, so the cost follows the size of
+    the largest loop, not of the process."""
+    rank = {s: i for i, s in enumerate(transient)}
+    inside = set(transient)
+    chain = nx.DiGraph()
+    chain.add_nodes_from(transient)
+    chain.add_edges_from((u, v) for u in transient for v in moves[u] if v in inside)
+    condensed = nx.condensation(chain)
+    members = {c: sorted(condensed.nodes[c]["members"], key=rank.__getitem__) for c in condensed}
+    inflow = {start: 1.0}
+    visits: dict[str, float] = {}
+    for component in nx.lexicographical_topological_sort(condensed, key=lambda c: rank[members[c][0]]):
+        group = members[component]
+        if len(group) > MAX_LOOP_STATES:
+            raise _TooLarge(len(group))
+        index = {s: i for i, s in enumerate(group)}
+        size = len(group)
+        # row v: n_v - sum over u in the loop of n_u * Q[u][v] = inflow into v from outside
+        matrix = [[0.0] * size + [inflow.get(v, 0.0)] for v in group]
+        for v in group:
+            matrix[index[v]][index[v]] = 1.0
+        for u in group:
+            for v, p in moves[u].items():
+                if v in index:
+                    matrix[index[v]][index[u]] -= p
+        solution = _solve(matrix)
+        for u in group:
+            visits[u] = solution[index[u]]
+            for v, p in moves[u].items():
+                if v in inside and v not in index:
+                    inflow[v] = inflow.get(v, 0.0) + visits[u] * p
+    return visits
+
+
+class _TooLarge(Exception):
+    def __init__(self, states: int):
+        super().__init__(states)
+        self.states = states
 
 
 def _solve(augmented: list[list[float]]) -> list[float]:
@@ -294,8 +331,10 @@ def stats_text(stats: dict[str, Any], process: Process) -> str:
         extra = f", no lane {counts['without_lane']}" if counts["without_lane"] else ""
         lines.append(f"Steps per lane: {per_lane}{extra}")
     lines.append(f"Decisions: {counts['decisions']}, ends: {counts['ends']}, loops: {counts['loops']}")
-    for loop in stats["loops"]:
+    for loop in stats["loops"][:TEXT_LIST_LIMIT]:
         lines.append(f"  loop: {name(loop['from'])} goes back to {name(loop['to'])} ({len(loop['steps'])} steps round)")
+    if len(stats["loops"]) > TEXT_LIST_LIMIT:
+        lines.append(f"  ... and {len(stats['loops']) - TEXT_LIST_LIMIT} more loops (--format json lists them all)")
     lines.append("")
     lines.append("Paths from start to each end (forward flow, no loop taken)")
     for path in stats["paths"]:
@@ -329,12 +368,20 @@ def stats_text(stats: dict[str, Any], process: Process) -> str:
             lines.append(f"  ends at {name(end['step'])}: {end['probability'] * 100:.1f}%")
         lines.append(f"  expected hand-offs between lanes: {expected['handoffs']:.2f}")
         if expected["steps_without_duration"]:
-            lines.append(f"  counted as 0 (no duration): {', '.join(expected['steps_without_duration'])}")
+            lines.append(f"  counted as 0 (no duration): {_listed(expected['steps_without_duration'])}")
     lines.append("")
     missing = stats["missing"]
-    lines.append(f"Steps without owner: {', '.join(missing['owner']) or 'none'}")
-    lines.append(f"Steps without duration: {', '.join(missing['duration']) or 'none'}")
+    lines.append(f"Steps without owner: {_listed(missing['owner'])}")
+    lines.append(f"Steps without duration: {_listed(missing['duration'])}")
     return "\n".join(lines) + "\n"
+
+
+def _listed(ids: list[str]) -> str:
+    """Ids for a text line; a long list is cut short (the JSON has them all)."""
+    if not ids:
+        return "none"
+    shown = ", ".join(ids[:TEXT_LIST_LIMIT])
+    return shown + (f" and {len(ids) - TEXT_LIST_LIMIT} more" if len(ids) > TEXT_LIST_LIMIT else "")
 
 
 def _path_summary(path: dict[str, Any]) -> str:

@@ -173,7 +173,7 @@ def test_library_ids_and_errors(pair, run_cli, write):
     result = run_cli("diff", "kam", ROOT / "examples" / "kam-to-be.yaml")
     assert result.exit_code == 1 and "Changes from kam (" in result.stdout
     missing = run_cli("diff", "no-such-process", "kam")
-    assert missing.exit_code == 2 and "no-such-process: no such file, and no process with that id" in missing.stderr
+    assert missing.exit_code == 2 and "no such file, and no process with that id here or in the bundled library" in missing.stderr
     broken = write("kamflow: 1\nid: b\nsteps:\n  - {id: s, type: start, duration: 2 days}\n", "broken.yaml")
     bad = run_cli("diff", pair[0], broken)
     assert bad.exit_code == 2 and bad.stdout == ""
