@@ -209,6 +209,16 @@ def _reference_keys(step: Step, *, is_reference: bool) -> set[str]:
 class _Names:
     def __init__(self, old: Process, new: Process):
         self.old, self.new = old, new
+        # a lane whose id changed but whose label did not is the same lane for its steps
+        self.lane_map = {lane.id: lane.id for lane in old.lanes if lane.id in new.lanes_by_id}
+        for lane in old.lanes:
+            if lane.id not in new.lanes_by_id:
+                same = [n.id for n in new.lanes if n.label == lane.label and n.id not in old.lanes_by_id]
+                if len(same) == 1:
+                    self.lane_map[lane.id] = same[0]
+
+    def same_lane(self, old_lane: str | None, new_lane: str | None) -> bool:
+        return old_lane == new_lane or (old_lane is not None and self.lane_map.get(old_lane) == new_lane)
 
     def step(self, step_id: str, *, old: bool = False) -> str:
         first, second = (self.old, self.new) if old else (self.new, self.old)
@@ -328,7 +338,7 @@ def _compare_steps(before: Step, after: Step, reference_step: str | None, names:
     if before.type != after.type:
         changes.append(Change("step-retyped", f"changed {name} from a {_TYPE_WORDS[before.type]} to a {_TYPE_WORDS[after.type]}",
                               step=after.id, old=before.type, new=after.type))
-    if before.lane != after.lane:
+    if not names.same_lane(before.lane, after.lane):
         changes.append(Change("step-moved", f"moved {name} from {names.lane(before.lane, old=True)} to {names.lane(after.lane)}",
                               step=after.id, old=before.lane, new=after.lane))
     for key in STEP_FIELDS:

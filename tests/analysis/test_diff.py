@@ -280,3 +280,12 @@ def test_json_exports(tmp_path, run_cli):
     assert changed.exit_code == 1
     assert [(c["kind"], c["step"], c["new"]) for c in json.loads(changed.stdout)["changes"]] == [("step-relabelled", "map_dmu", "Map the buying centre")]
     assert json.loads(run_cli("stats", exported, "--format", "json").stdout)["critical_path"] == api.stats(kamflow.load(kamflow.library_path("kam")))["critical_path"]
+
+
+def test_lane_id_renamed_with_the_same_label_moves_no_step(tmp_path):
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(AS_IS)
+    new.write_text(AS_IS.replace("{id: legal, label: Legal}", "{id: legal_team, label: Legal}").replace("lane: legal,", "lane: legal_team,"))
+    fresh = api.Workspace()
+    changes = api.diff(kamflow.load(old, workspace=fresh), kamflow.load(new, workspace=fresh), workspace=fresh).changes
+    assert [(c.kind, c.lane) for c in changes] == [("lane-added", "legal_team"), ("lane-removed", "legal")]
