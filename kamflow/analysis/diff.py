@@ -110,6 +110,7 @@ class ProcessDiff:
     matches: dict[str, str]  # old step id -> new step id
     matched_by_reference: dict[str, str]  # new step id -> the reference step id both implement
     changes: list[Change] = field(default_factory=list)
+    lane_map: dict[str, str] = field(default_factory=dict)  # old lane id -> the same lane's new id
 
     @property
     def identical(self) -> bool:
@@ -150,6 +151,7 @@ def diff_processes(old: Process, new: Process, *, old_reference: str | None = No
     matches, by_reference = _match_steps(old, new, old_reference, new_reference)
     result = ProcessDiff(old=old, new=new, matches=matches, matched_by_reference=by_reference)
     names = _Names(old, new)
+    result.lane_map = names.lane_map
     result.changes.extend(_process_changes(old, new))
     result.changes.extend(_lane_changes(old, new))
     result.changes.extend(_step_changes(old, new, matches, by_reference, names))
@@ -550,7 +552,7 @@ def diff_overlay(diff: ProcessDiff) -> Overlay:
             ghost_id += "_"
         taken.add(ghost_id)
         ghost_ids[change.step] = ghost_id
-        lane = change.lane if change.lane in new.lanes_by_id else None
+        lane = diff.lane_map.get(change.lane)  # the old lane, when the new process still has it
         ghosts.append(GhostStep(id=ghost_id, label=f"Removed: {change.label}", kind="removed", step_type=change.step_type, lane=lane))
     for change in diff.changes:
         if change.kind == "flow-added" and change.source in new.steps_by_id and change.target in new.steps_by_id:

@@ -40,3 +40,11 @@ def test_readme_diff_chart_is_there():
     readme = (ROOT / "README.md").read_text()
     assert "](docs/img/kam-diff.png)" in readme
     assert (ROOT / "docs" / "img" / "kam-diff.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_removed_steps_sit_in_their_old_lane():
+    overlay = api.diff_overlay(api.diff(kamflow.load(AS_IS), kamflow.load(TO_BE)))
+    assert [(g.id, g.lane, g.label) for g in overlay.ghosts] == [
+        ("removed-quarterly_call", "kam", "Removed: Quarterly call with the buyer"),
+        ("removed-discount", "kam", "Removed: Offer a discount to recover volume"),
+    ]
