@@ -261,7 +261,7 @@ def load_any(reference: Path | str, *, workspace: Workspace | None = None) -> Pr
         return space.load(text)
     found = space.locate(text, relative_to=None)
     if found is None:
-        raise UsageError(f"{text}: no such file, and no process with that id here or in the bundled library ({', '.join(space.library_ids())})")
+        raise LoadError([Problem(Span(text), f"no such file, and no process with that id here or in the bundled library ({', '.join(space.library_ids())})")])
     return space.load(found)
 
 
@@ -386,10 +386,12 @@ def new_process(name: str, *, source: str, output_dir: Path | str = ".", workspa
         if (folder / f"{name}{suffix}").exists():
             raise UsageError(f"{folder / (name + suffix)} already exists; kamflow new never overwrites a file (choose another name or folder)")
     target = folder / f"{name}.yaml"
+    if Path(source).is_dir():
+        raise LoadError([Problem(Span(source), "is a folder, not a process file")])
     if source.lower().endswith(PROCESS_SUFFIXES):
         source_file = Path(source)
         if not source_file.is_file():
-            raise UsageError(f"--from {source}: no such file")
+            raise LoadError([Problem(Span(source), "is a folder, not a process file" if source_file.is_dir() else "no such file")])
         reference = Path(os.path.relpath(source_file.resolve(), folder.resolve())).as_posix()
     elif re.match(ID_PATTERN, source):
         source_file = _bundled_file(source, space)
@@ -448,6 +450,18 @@ def loads(text: str, *, name: str = "<stdin>") -> Process:
     return load_process_text(text, name)
 
 
+def load_stream(stream, *, name: str = "<stdin>") -> Process:
+    """A process from a binary stream (stdin), read with the same guards as a file: at most the
+    size limit (one byte more is read, to tell), no binary data, UTF-8 only."""
+    from kamflow.loader.yamlsrc import MAX_BYTES_ENV, decode, max_bytes
+
+    limit = max_bytes()
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise LoadError([Problem(Span(name), f"input is over the {limit}-byte limit (set {MAX_BYTES_ENV} to raise it)")])
+    return loads(decode(data, name), name=name)
+
+
 def report(
     process: Process,
     *,
@@ -480,6 +494,10 @@ def report(
     space = workspace or _default_workspace()
     if fmt not in ("html", "md"):
         raise UsageError(f"unknown report format {fmt!r}; choose html or md")
+    if template is not None:  # size, binary and UTF-8 as for process files, before Jinja reads it
+        from kamflow.loader.yamlsrc import read_text
+
+        read_text(template)
     if findings is None:
         findings = check(process, workspace=space)
     svg = render_charts(process, formats=("svg",), options=options)["svg"]
@@ -578,7 +596,7 @@ def _svg_text(process: Process) -> str:
     return render_charts(process, formats=("svg",))["svg"].decode("utf-8")
 
 
-def export(process: Process, *, to: str, direction: str | None = None) -> str:
+def export(process: Process, *, to: str, direction: str | None = None, timeout: float = 60.0) -> str:
     """The process as text in a hand-off format: bpmn, drawio, mermaid, graphml or json.
 
     BPMN and draw.io get their geometry from a Graphviz layout computed here (BPMN always left to
@@ -592,7 +610,7 @@ def export(process: Process, *, to: str, direction: str | None = None) -> str:
     layout = None
     if exporter.needs_layout:
         wanted = (direction or process.direction) if exporter.layout_direction == "process" else exporter.layout_direction
-        layout = compute_layout(process, direction=wanted, band_padding=exporter.band_padding)
+        layout = compute_layout(process, direction=wanted, band_padding=exporter.band_padding, timeout=timeout)
     return export_text(process, exporter, layout=layout, direction=direction)
 
 
@@ -610,7 +628,7 @@ def json_schema(of: str = "process") -> str:
     return json.dumps(schemas[of](), ensure_ascii=False, indent=2) + "\n"
 
 
-def export_files(processes: list[Process], *, to: str, output: Path | str, direction: str | None = None) -> list[Path]:
+def export_files(processes: list[Process], *, to: str, output: Path | str, direction: str | None = None, timeout: float = 60.0) -> list[Path]:
     """Export and write atomically (all files or none). One process: `output` is the file, unless it
     is an existing folder or ends with a slash; several processes: `output` is a folder that gets
     `<process id>.<extension>` per process."""
@@ -626,7 +644,7 @@ def export_files(processes: list[Process], *, to: str, output: Path | str, direc
         path = target / f"{process.id}.{exporter.extension}" if into_folder else target
         if path in files:
             raise UsageError(f"two processes have the id {process.id!r}; both would be written to {path}")
-        files[path] = export(process, to=exporter.name, direction=direction).encode("utf-8")
+        files[path] = export(process, to=exporter.name, direction=direction, timeout=timeout).encode("utf-8")
     return write_atomically(files)
 
 

@@ -333,8 +333,8 @@ def _write_manifest(folder: Path, manifest: dict, outcomes: list[Outcome]) -> No
             }
         elif outcome.status in ("failed", "blocked"):
             entries.pop(outcome.entry, None)
-    if entries == manifest["entries"] and (folder / MANIFEST).exists():
-        return
+    if entries == manifest["entries"]:
+        return  # nothing rendered or dropped: a run that only failed leaves the folder untouched
     if not entries and not folder.exists():
         return
     data = {"kamflow-cache": MANIFEST_VERSION, "entries": dict(sorted(entries.items()))}

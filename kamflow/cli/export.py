@@ -11,7 +11,8 @@ from kamflow.exporters import EXPORTERS
 @click.option("--to", "to", required=True, type=click.Choice(list(EXPORTERS)), help="The format to write.")
 @click.option("-o", "--output", "output", type=click.Path(), help="File to write (one process), or folder for <process id>.<ext> files. Default: standard output.")
 @click.option("--direction", type=click.Choice(["TB", "LR"]), help="Flow direction for Mermaid and draw.io (overrides the file's; BPMN is always LR).")
-def export_command(paths: tuple[str, ...], to: str, output: str | None, direction: str | None) -> None:
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=86400), default=60.0, show_default=True, help="Seconds the Graphviz layout (BPMN, draw.io) may take before it is stopped.")
+def export_command(paths: tuple[str, ...], to: str, output: str | None, direction: str | None, timeout: float = 60.0) -> None:
     """Export process files for the client's own tools: BPMN 2.0 (with diagram layout), draw.io,
     Mermaid, GraphML or node-link JSON (which kamflow loads again).
 
@@ -24,7 +25,7 @@ def export_command(paths: tuple[str, ...], to: str, output: str | None, directio
     if output is None:
         if len(processes) != 1:
             raise click.UsageError(f"{len(processes)} processes to export: give -o FOLDER to write one file per process")
-        click.echo(api.export(processes[0], to=to, direction=direction), nl=False)
+        click.echo(api.export(processes[0], to=to, direction=direction, timeout=timeout), nl=False)
         return
-    for written in api.export_files(processes, to=to, output=output, direction=direction):
+    for written in api.export_files(processes, to=to, output=output, direction=direction, timeout=timeout):
         click.echo(str(written))

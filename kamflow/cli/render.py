@@ -25,8 +25,9 @@ from kamflow.errors import UsageError
 @click.option("--page", type=click.Choice(["A4", "A3", "letter"]), help="PDF page size (landscape when the chart is wider than tall); default: the chart's own size.")
 @click.option("--dpi", type=click.IntRange(30, 1200), default=150, show_default=True, help="PNG resolution.")
 @click.option("--wrap", "wrap_width", type=click.IntRange(8, 60), default=24, show_default=True, help="Wrap labels at this many characters.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=86400), default=60.0, show_default=True, help="Seconds each Graphviz layout or PDF/PNG conversion may take before it is stopped (exit code 2).")
 @click.option("--no-ghosts", is_flag=True, help="Do not draw missing steps (of the `based_on` reference, or flows to missing ids) as dashed ghosts, nor mark dead ends.")
-def render_command(paths: tuple[str, ...], formats: str, output_dir: str, direction: str | None, strict: bool, jobs: int | None, force: bool, quiet: bool, no_ghosts: bool, theme: str | None = None, number: bool = False, legend: bool = False, page: str | None = None, dpi: int = 150, wrap_width: int = 24) -> None:
+def render_command(paths: tuple[str, ...], formats: str, output_dir: str, direction: str | None, strict: bool, jobs: int | None, force: bool, quiet: bool, no_ghosts: bool, theme: str | None = None, number: bool = False, legend: bool = False, page: str | None = None, dpi: int = 150, wrap_width: int = 24, timeout: float = 60.0) -> None:
     """Draw process files, or every process in folder trees, as flowcharts (SVG and PDF by default).
 
     The check runs first and its findings go to stderr; a chart is still drawn unless --strict is
@@ -42,7 +43,7 @@ def render_command(paths: tuple[str, ...], formats: str, output_dir: str, direct
     no step implements ("Missing: <label>", where the reference has it) and each flow to a step
     that does not exist; dead ends get a "dead end" mark. --no-ghosts draws the process alone.
     """
-    options = api.RenderOptions(direction=direction, ghosts=not no_ghosts, theme=theme, number=number, legend=legend, page=page, dpi=dpi, wrap=wrap_width)
+    options = api.RenderOptions(direction=direction, ghosts=not no_ghosts, theme=theme, number=number, legend=legend, page=page, dpi=dpi, wrap=wrap_width, timeout=timeout)
     if theme:
         api.check_theme(theme)  # a bad theme file stops here: positioned errors, exit 2
     wanted = api._formats(formats.split(","))
@@ -60,7 +61,7 @@ def _render_stream(paths: tuple[str, ...], wanted: tuple[str, ...], output_dir: 
         raise UsageError("`-` (a process on stdin) cannot be combined with other paths")
     if output_dir == "-" and len(wanted) != 1:
         raise UsageError("-o - writes one chart to stdout: choose one format, e.g. -f svg")
-    process = api.loads(click.get_text_stream("stdin", encoding="utf-8").read())
+    process = api.load_stream(sys.stdin.buffer)
     findings = api.check(process)
     for finding in findings:
         click.echo(str(finding), err=True)

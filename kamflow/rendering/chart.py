@@ -28,6 +28,7 @@ def render_process(process: Process, formats: tuple[str, ...], *, overlay: Overl
 
     overlay = overlay or Overlay()
     options = options or RenderOptions()
+    timeout = options.timeout if timeout == DEFAULT_TIMEOUT else timeout
     theme = resolve_theme(process, options)
     direction = options.direction or process.direction
     source = build_dot(process, direction=direction, overlay=overlay, options=options, font=theme.font_family, font_size=theme.font_size)

@@ -44,7 +44,7 @@ def convert(jobs: dict[str, tuple[bytes, list[str]]], *, timeout: float) -> dict
     try:
         for fmt, (svg, extra) in jobs.items():
             argv = [exe, f"--format={fmt}", *extra]
-            process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+            process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
             running[fmt] = (process, svg)
         results = {}
         deadline = time.monotonic() + timeout
@@ -53,6 +53,8 @@ def convert(jobs: dict[str, tuple[bytes, list[str]]], *, timeout: float) -> dict
                 out, err = process.communicate(svg, timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 raise RenderError(f"rsvg-convert took longer than {timeout:g} s and was stopped") from None
+            if process.returncode < 0:
+                raise RenderError(f"rsvg-convert crashed (signal {-process.returncode}) while writing {fmt.upper()}")
             if process.returncode != 0:
                 detail = err.decode("utf-8", "replace").strip().splitlines()
                 raise RenderError(f"rsvg-convert failed to write {fmt.upper()}: {detail[-1] if detail else process.returncode}")
@@ -60,11 +62,16 @@ def convert(jobs: dict[str, tuple[bytes, list[str]]], *, timeout: float) -> dict
         return results
     except FileNotFoundError:
         raise RenderError(f"`rsvg-convert` was not found; {INSTALL_HINT}") from None
+    except BrokenPipeError:  # it died before reading the chart: report like any other failure
+        raise RenderError("rsvg-convert stopped before reading the chart") from None
+    except OSError as error:
+        raise RenderError(f"`rsvg-convert` could not be started: {error.strerror or error}; {INSTALL_HINT}") from None
     finally:
+        from kamflow.rendering.graphviz_run import kill_group
+
         for process, _ in running.values():
             if process.poll() is None:
-                process.kill()
-                process.wait()
+                kill_group(process)
 
 
 _PDF_DATE = re.compile(rb"/(?:CreationDate|ModDate) \(((?:D:)?\d{14}[^)]*)\)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -70,15 +71,48 @@ def _fixed_pdf_date(pdf: bytes) -> bytes:
     return pdf
 
 
+def run_killable(argv: list[str], data: bytes, *, timeout: float, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run a tool in its own process group, feeding `data` on stdin. On a timeout, Ctrl-C or any
+    other exception the whole group is killed (a wrapper script's children too), so nothing keeps
+    running and no pipe keeps kamflow waiting."""
+    process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    try:
+        out, err = process.communicate(data, timeout=timeout)
+    except BaseException:
+        kill_group(process)
+        raise
+    return subprocess.CompletedProcess(argv, process.returncode, out, err)
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """Kill a tool started with start_new_session=True and everything it started; reap it."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, OSError):
+        if process.poll() is None:
+            process.kill()
+    for stream in (process.stdin, process.stdout, process.stderr):
+        try:
+            if stream is not None:
+                stream.close()
+        except OSError:
+            pass
+    process.wait()
+
+
 def _run(argv: list[str], source: str, timeout: float) -> None:
     env = dict(os.environ)
     env.setdefault("SOURCE_DATE_EPOCH", "0")  # PDF creation dates must not change the bytes
     try:
-        completed = subprocess.run(argv, input=source.encode("utf-8"), capture_output=True, timeout=timeout, env=env, check=False)
+        completed = run_killable(argv, source.encode("utf-8"), timeout=timeout, env=env)
     except FileNotFoundError:
         raise RenderError(f"Graphviz `dot` was not found; {INSTALL_HINT}") from None
     except subprocess.TimeoutExpired:
         raise RenderError(f"Graphviz took longer than {timeout:g} s and was stopped (raise --timeout for very large processes)") from None
+    except OSError as error:  # not executable, a broken interpreter line
+        raise RenderError(f"Graphviz `{Path(argv[0]).name}` could not be started: {error.strerror or error}; {INSTALL_HINT}") from None
+    if completed.returncode < 0:
+        raise RenderError(f"Graphviz `{Path(argv[0]).name}` crashed (signal {-completed.returncode}) while laying out the chart")
     if completed.returncode != 0:
         detail = completed.stderr.decode("utf-8", "replace").strip().splitlines()
         reason = detail[-1] if detail else f"exit code {completed.returncode}"

@@ -21,7 +21,7 @@ _SPACING = '  graph [ranksep="1.4", nodesep="0.5"]\n'
 _BEZIER_SAMPLES = 4  # points per cubic segment (t = 1/4 .. 1) when a spline becomes a polyline
 
 
-def compute_layout(process: Process, *, direction: str | None = None, band_padding: float | None = None) -> Layout:
+def compute_layout(process: Process, *, direction: str | None = None, band_padding: float | None = None, timeout: float = 60.0) -> Layout:
     """Lay the process out with Graphviz `dot` and read the positions back. `band_padding` is the
     room between a lane band's border and its nearest step (default BAND_PADDING); exporters that
     put things beside steps (BPMN data objects) ask for more."""
@@ -29,7 +29,7 @@ def compute_layout(process: Process, *, direction: str | None = None, band_paddi
     source = build_dot(process, direction=rankdir)
     closing = source.rstrip().rfind("}")
     source = source[:closing] + _SPACING + source[closing:]
-    raw = render_bytes(source, ("json",))["json"]
+    raw = render_bytes(source, ("json",), timeout=timeout)["json"]
     try:
         data = json.loads(raw.decode("utf-8"))
     except ValueError as error:

@@ -18,6 +18,7 @@ class RenderOptions:
     dpi: int = 150  # PNG resolution
     wrap: int = 24  # label wrap width in characters (8..60)
     ghosts: bool = True  # draw missing steps (reference, flows to missing ids) as ghosts and mark dead ends
+    timeout: float = 60.0  # seconds each Graphviz or rsvg-convert run may take before it is killed (not part of the cache key)
 
     def __post_init__(self):
         from kamflow.errors import UsageError
@@ -28,7 +29,11 @@ class RenderOptions:
             raise UsageError(f"wrap width must be from 8 to 60 characters, not {self.wrap}")
         if not 30 <= self.dpi <= 1200:
             raise UsageError(f"dpi must be from 30 to 1200, not {self.dpi}")
+        if not 0 < self.timeout <= 86400:
+            raise UsageError(f"timeout must be more than 0 and at most 86400 seconds, not {self.timeout}")
 
     def key(self) -> dict:
         """A plain, JSON-serialisable view used for cache keys."""
-        return asdict(self)
+        key = asdict(self)
+        del key["timeout"]  # how long Graphviz may take does not change the chart
+        return key
