@@ -542,29 +542,41 @@ def diff_overlay(diff: ProcessDiff) -> Overlay:
         shown = ", ".join(aspects[:3]) + (f" +{len(aspects) - 3} more" if len(aspects) > 3 else "")
         step_marks[step_id] = Mark("changed", f"changed: {shown}")
     ghost_ids: dict[str, str] = {}
-    ghosts = []
+    removed_steps = [c for c in diff.changes if c.kind == "step-removed"]
     taken = set(new.steps_by_id)
-    for change in diff.changes:
-        if change.kind != "step-removed":
-            continue
+    for change in removed_steps:
         ghost_id = f"removed-{change.step}"
         while ghost_id in taken:
             ghost_id += "_"
         taken.add(ghost_id)
         ghost_ids[change.step] = ghost_id
-        lane = diff.lane_map.get(change.lane)  # the old lane, when the new process still has it
-        ghosts.append(GhostStep(id=ghost_id, label=f"Removed: {change.label}", kind="removed", step_type=change.step_type, lane=lane))
     for change in diff.changes:
         if change.kind == "flow-added" and change.source in new.steps_by_id and change.target in new.steps_by_id:
             edge_marks[(change.source, change.target)] = Mark("added", "new")
         elif change.kind in ("flow-relabelled", "flow-probability-changed"):
             edge_marks.setdefault((change.source, change.target), Mark("changed", "changed"))
+    # A removed flow that touches a removed step is drawn as the ghost's own flow, which places the
+    # ghost where it used to be in the flow; a removed flow between kept steps is an extra edge.
+    after: dict[str, list[str]] = {}
+    before: dict[str, list[str]] = {}
     extra = []
     for change in diff.changes:
         if change.kind != "flow-removed":
             continue
         source = diff.matches.get(change.source) or ghost_ids.get(change.source)
         target = diff.matches.get(change.target) or ghost_ids.get(change.target)
-        if source and target:
+        if not (source and target):
+            continue  # a flow to a step that did not exist
+        if change.source in ghost_ids:
+            before.setdefault(change.source, []).append(target)
+        elif change.target in ghost_ids:
+            after.setdefault(change.target, []).append(source)
+        else:
             extra.append((source, target, change.label, "removed"))
-    return Overlay(ghosts=tuple(ghosts), step_marks=step_marks, edge_marks=edge_marks, extra_edges=tuple(extra))
+    ghosts = tuple(
+        GhostStep(id=ghost_ids[c.step], label=f"Removed: {c.label}", kind="removed", step_type=c.step_type,
+                  lane=diff.lane_map.get(c.lane),  # the old lane, when the new process still has it
+                  after=tuple(dict.fromkeys(after.get(c.step, []))), before=tuple(dict.fromkeys(before.get(c.step, []))))
+        for c in removed_steps
+    )
+    return Overlay(ghosts=ghosts, step_marks=step_marks, edge_marks=edge_marks, extra_edges=tuple(extra))

@@ -256,13 +256,15 @@ def test_diff_chart(pair, tmp_path, run_cli):
 
 def test_diff_overlay_data(pair):
     overlay = api.diff_overlay(api.diff(kamflow.load(pair[0]), kamflow.load(pair[1])))
-    assert [(g.id, g.kind, g.step_type, g.lane) for g in overlay.ghosts] == [("removed-contract", "removed", "step", None)]
+    # the removed step's old flows are its own (dashed, and they place it where it was)
+    assert [(g.id, g.kind, g.step_type, g.lane, g.after, g.before) for g in overlay.ghosts] == [
+        ("removed-contract", "removed", "step", None, ("kickoff",), ("ready",))]
     assert {k: (m.kind, m.text) for k, m in overlay.step_marks.items()} == {
         "kickoff": ("changed", "changed: label, type, lane +3 more"), "welcome": ("added", "new")}
     assert {k: m.kind for k, m in overlay.edge_marks.items()} == {
         ("kickoff", "ready"): "added", ("setup", "welcome"): "added", ("welcome", "done"): "added",
         ("ready", "setup"): "changed", ("ready", "kickoff"): "changed"}
-    assert overlay.extra_edges == (("kickoff", "removed-contract", None, "removed"), ("removed-contract", "ready", None, "removed"), ("setup", "done", None, "removed"))
+    assert overlay.extra_edges == (("setup", "done", None, "removed"),)
 
 
 def test_json_exports(tmp_path, run_cli):
