@@ -54,88 +54,142 @@ def lanes_in_order(geometry: Geometry, lanes: list[str], direction: str) -> bool
     return all(a[axis + 2] <= b[axis] + 0.01 for a, b in zip(boxes, boxes[1:]))
 
 
+MAX_RETRY_NODES = 300  # above this, a retry costs more than moving the lanes into order
+
+
 def lay_out(source: str, lanes: list[str], direction: str, *, timeout: float) -> Geometry:
     """Lay `source` out with lanes in declared order. Graphviz usually keeps the clusters in the
-    order given; when it does not, the layout is retried with invisible ties between neighbouring
-    lanes, and if the lanes are still out of order, the lanes of the first layout are moved into
-    order as whole blocks and the flows are routed again around the steps (`neato -n2`)."""
+    order given; when it does not, smaller charts are laid out again with invisible ties between
+    neighbouring lanes; if the lanes are still out of order, the lanes of the first layout are
+    moved into order as whole blocks and the flows between lanes are drawn again."""
     from kamflow.rendering.graphviz_run import render_bytes
 
-    attempts = [source]
-    if len(lanes) > 1:
+    first = parse(render_bytes(source, ("json",), timeout=timeout)["json"])
+    first.source = source
+    if not lanes or lanes_in_order(first, lanes, direction):
+        return first
+    if len(first.nodes) <= MAX_RETRY_NODES and len(lanes) > 1:
         close = source.rstrip().rfind("}")
         one_way = "".join(f"  {_plain(HEAD + a)} -> {_plain(FOOT + b)} [style=invis, weight=0]\n" for a, b in zip(lanes, lanes[1:]))
         both_ways = one_way + "".join(f"  {_plain(HEAD + b)} -> {_plain(FOOT + a)} [style=invis, weight=0]\n" for a, b in zip(lanes, lanes[1:]))
-        attempts += [source[:close] + one_way + "}\n", source[:close] + both_ways + "}\n"]
-    first = None
-    for attempt in attempts:
-        geometry = parse(render_bytes(attempt, ("json",), timeout=timeout)["json"])
-        geometry.source = attempt
-        if first is None:
-            first = geometry
-        if not lanes or lanes_in_order(geometry, lanes, direction):
-            return geometry
-    return reorder_lanes(first, lanes, direction, timeout=timeout)
+        for attempt in (source[:close] + one_way + "}\n", source[:close] + both_ways + "}\n"):
+            try:
+                geometry = parse(render_bytes(attempt, ("json",), timeout=timeout)["json"])
+            except RenderError:  # an older Graphviz can crash on the extra ties; the fallback still works
+                continue
+            geometry.source = attempt
+            if lanes_in_order(geometry, lanes, direction):
+                return geometry
+    return reorder_lanes(first, lanes, direction)
 
 
-_NODE_LINE = re.compile(r'^(\s*)("(?:[^"\\]|\\.)*"|[A-Za-z_][A-Za-z0-9_]*) \[(.*)\]$')
-
-
-def reorder_lanes(geometry: Geometry, lanes: list[str], direction: str, *, timeout: float) -> Geometry:
-    """Move each lane's cluster, with everything in it, so that the lanes stand in declared order,
-    then let `neato -n2` route every flow again around the steps at their new places."""
-    from kamflow.rendering.graphviz_run import render_bytes
-
+def reorder_lanes(geometry: Geometry, lanes: list[str], direction: str) -> Geometry:
+    """Move each lane's cluster, with everything in it, so that the lanes stand in declared order.
+    Flows inside one lane move with it; flows between lanes are drawn again as smooth curves from
+    the side of the source that faces the target to the target's facing side."""
     axis = 0 if direction == "TB" else 1
     boxes = {lane: geometry.clusters[lane] for lane in lanes}
-    gap = min((b[axis] - a[axis + 2] for a, b in zip(sorted(boxes.values(), key=lambda box: box[axis]), sorted(boxes.values(), key=lambda box: box[axis])[1:])), default=8.0)
-    gap = max(gap, 8.0)
+    ordered = sorted(boxes.values(), key=lambda box: box[axis])
+    gap = max(8.0, min((b[axis] - a[axis + 2] for a, b in zip(ordered, ordered[1:])), default=8.0))
     shift: dict[str, float] = {}
-    cursor = min(box[axis] for box in boxes.values())
+    cursor = ordered[0][axis]
     for lane in lanes:
         shift[lane] = cursor - boxes[lane][axis]
         cursor += boxes[lane][axis + 2] - boxes[lane][axis] + gap
-    lane_of_node: dict[str, str] = {}
-    for lane, box in boxes.items():
-        for name, node in geometry.nodes.items():
+    lane_of: dict[str, str] = {}
+    for name, node in geometry.nodes.items():
+        for lane, box in boxes.items():
             if box[0] <= node.cx <= box[2] and box[1] <= node.cy <= box[3]:
-                lane_of_node[name] = lane
-    width = max(geometry.width, cursor - gap + (geometry.width - max(b[2] for b in boxes.values()) if axis == 0 else 0))
-    height = max(geometry.height, cursor - gap + (geometry.height - max(b[3] for b in boxes.values()) if axis == 1 else 0))
-    lines = []
-    for line in geometry.source.splitlines():
-        stripped = line.strip()
-        if stripped.startswith(("subgraph", "{rank")) or stripped == "}" and line.startswith("  }") or "style=invis" in stripped and "->" in stripped:
-            continue
-        if stripped.startswith("graph [") and line.startswith("    "):
-            continue
-        match = _NODE_LINE.match(line)
-        if match and "->" not in stripped and not stripped.startswith(("graph", "node", "edge")):
-            name = json.loads(match.group(2)) if match.group(2).startswith('"') else match.group(2)
-            node = geometry.nodes.get(name)
-            if node is not None:
-                dx = shift.get(lane_of_node.get(name, ""), 0.0)
-                x, y = (node.cx + dx, node.cy) if axis == 0 else (node.cx, node.cy + dx)
-                pos = f'pos="{x:.2f},{height - y:.2f}!", width={node.width / POINTS_PER_INCH:.4f}, height={node.height / POINTS_PER_INCH:.4f}, fixedsize=true'
-                line = f"{match.group(1)}{match.group(2)} [{match.group(3)}, {pos}]"
-        lines.append(line)
-    text = "\n".join(lines)
-    text = text.replace("graph [", 'graph [splines=true, outputorder=edgesfirst, ', 1)
-    data = render_bytes(text + "\n", ("json",), timeout=timeout, engine="neato", extra=["-n2"])["json"]
-    moved = parse(data)
-    moved.source = geometry.source
-    # neato moves the drawing to its own origin: find by how much from any step
-    name = next(n for n in moved.nodes if n in geometry.nodes and n in lane_of_node)
-    expect_x = geometry.nodes[name].cx + (shift[lane_of_node[name]] if axis == 0 else 0.0)
-    expect_y = geometry.nodes[name].cy + (shift[lane_of_node[name]] if axis == 1 else 0.0)
-    off_x, off_y = moved.nodes[name].cx - expect_x, moved.nodes[name].cy - expect_y
-    # neato's bounding box may differ a little; keep the lanes where they were put
-    moved.clusters = {}
+                lane_of[name] = lane
+                break
+
+    def moved(point: tuple[float, float], lane: str | None) -> tuple[float, float]:
+        d = shift.get(lane, 0.0) if lane else 0.0
+        return (round(point[0] + d, 2), point[1]) if axis == 0 else (point[0], round(point[1] + d, 2))
+
+    nodes = {}
+    for name, node in geometry.nodes.items():
+        cx, cy = moved((node.cx, node.cy), lane_of.get(name))
+        nodes[name] = NodeBox(name, cx, cy, node.width, node.height)
+    edges = []
+    for edge in geometry.edges:
+        tail_lane, head_lane = lane_of.get(edge.tail), lane_of.get(edge.head)
+        if tail_lane == head_lane:
+            d = shift.get(tail_lane, 0.0) if tail_lane else 0.0
+            path = _shift_path(edge.path, d, axis)
+            arrows = tuple(tuple(moved(p, tail_lane) for p in arrow) for arrow in edge.arrows)
+            label_at = moved(edge.label_at, tail_lane) if edge.label_at else None
+            edges.append(EdgeGeometry(edge.tail, edge.head, edge.dot_id, path, arrows, label_at))
+        else:
+            edges.append(_curve(edge, nodes[edge.tail], nodes[edge.head], axis))
+    width, height = geometry.width, geometry.height
+    if axis == 0:
+        width = max(width, cursor - gap + 8.0)
+    else:
+        height = max(height, cursor - gap + 8.0)
+    result = Geometry(width=width, height=height, nodes=nodes, edges=edges, source=geometry.source)
     for lane, box in boxes.items():
         d = shift[lane]
-        x0, y0, x1, y1 = (box[0] + d, box[1], box[2] + d, box[3]) if axis == 0 else (box[0], box[1] + d, box[2], box[3] + d)
-        moved.clusters[lane] = (x0 + off_x, y0 + off_y, x1 + off_x, y1 + off_y)
-    return moved
+        result.clusters[lane] = (box[0] + d, box[1], box[2] + d, box[3]) if axis == 0 else (box[0], box[1] + d, box[2], box[3] + d)
+    return result
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _shift_path(path: str, d: float, axis: int) -> str:
+    """Path data (absolute M and C commands with x,y pairs) moved by d along one axis."""
+    values = _NUMBER.findall(path)
+    out, index = [], 0
+
+    def replace(match: re.Match) -> str:
+        nonlocal index
+        value = float(match.group(0))
+        if index % 2 == axis:
+            value += d
+        index += 1
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+
+    del values, out
+    return _NUMBER.sub(replace, path)
+
+
+ARROW_LENGTH = 8.0
+
+
+def _curve(edge: EdgeGeometry, tail: NodeBox, head: NodeBox, axis: int) -> EdgeGeometry:
+    """A flow between lanes after the lanes moved: a cubic curve from the middle of the tail's
+    side that faces the head to the head's facing side, ending in an arrowhead."""
+    def side(node: NodeBox, towards: NodeBox) -> tuple[tuple[float, float], tuple[float, float]]:
+        # (point on the outline, outward unit direction)
+        along = 1 - axis  # the flow axis: y for TB, x for LR
+        delta = [towards.cx - node.cx, towards.cy - node.cy]
+        half = [node.width / 2, node.height / 2]
+        if abs(delta[along]) > half[along] + 4:  # the other node is further along the flow: leave forward or back
+            sign = 1 if delta[along] > 0 else -1
+            point = [node.cx, node.cy]
+            point[along] += sign * half[along]
+            direction = [0.0, 0.0]
+            direction[along] = sign
+        else:  # beside each other: leave sideways
+            sign = 1 if delta[axis] > 0 else -1
+            point = [node.cx, node.cy]
+            point[axis] += sign * half[axis]
+            direction = [0.0, 0.0]
+            direction[axis] = sign
+        return (point[0], point[1]), (direction[0], direction[1])
+
+    (sx, sy), (sdx, sdy) = side(tail, head)
+    (tx, ty), (tdx, tdy) = side(head, tail)
+    ex, ey = tx + tdx * ARROW_LENGTH, ty + tdy * ARROW_LENGTH  # the curve ends where the arrow starts
+    reach = max(30.0, (abs(ex - sx) + abs(ey - sy)) * 0.4)
+    c1 = (sx + sdx * reach, sy + sdy * reach)
+    c2 = (ex + tdx * reach, ey + tdy * reach)
+    path = f"M{_n((sx, sy))} C{_n(c1)} {_n(c2)} {_n((ex, ey))}"
+    wing = (-tdy * 3.5, tdx * 3.5)
+    arrow = ((round(ex + wing[0], 2), round(ey + wing[1], 2)), (round(tx, 2), round(ty, 2)), (round(ex - wing[0], 2), round(ey - wing[1], 2)))
+    mid = ((sx + 3 * c1[0] + 3 * c2[0] + ex) / 8, (sy + 3 * c1[1] + 3 * c2[1] + ey) / 8)
+    return EdgeGeometry(edge.tail, edge.head, edge.dot_id, path, (arrow,), (round(mid[0], 2), round(mid[1], 2)) if edge.label_at else None)
 
 
 def _floats(text: str) -> list[float]:

@@ -100,7 +100,7 @@ def test_lanes_out_of_order_are_moved_into_order_and_flows_rerouted(direction):
     plain = parse(render_bytes(source, ("json",))["json"])
     plain.source = source
     assert not lanes_in_order(plain, lanes, direction)  # the case this fallback is for
-    moved = reorder_lanes(plain, lanes, direction, timeout=60)
+    moved = reorder_lanes(plain, lanes, direction)
     assert lanes_in_order(moved, lanes, direction)
     for step in process.steps:
         node = moved.nodes[step.id]
