@@ -3,6 +3,7 @@ from kamflow.api import check, collect_processes, library_path, load, render, re
 from kamflow.api import library_ids, library_processes, new_process, show_process
 from kamflow.api import export, export_files, json_schema
 from kamflow.api import diff, stats
+from kamflow.api import loads, portfolio, report, write_report
 from kamflow.errors import KamflowError, LoadError, RenderError, UsageError
 
 __all__ = [
@@ -20,9 +21,13 @@ __all__ = [
     "library_path",
     "library_processes",
     "load",
+    "loads",
     "new_process",
+    "portfolio",
     "render",
     "render_charts",
+    "report",
     "show_process",
     "stats",
+    "write_report",
 ]

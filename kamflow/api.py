@@ -489,7 +489,7 @@ def report(
         >>> b"<svg" in kamflow.report(kam)["kam.html"]
         True
     """
-    from kamflow.reports import build_view, render_template
+    from kamflow.reports import build_view, render_template, retarget_chart_links
 
     space = workspace or _default_workspace()
     if fmt not in ("html", "md"):
@@ -510,8 +510,11 @@ def report(
     if fmt == "md":
         view = build_view(process, findings, chart_file=f"{stem}.svg", **common)
         text = render_template(view, kind="report", fmt="md", template=template)
-        return {f"{stem}.md": text.encode("utf-8"), f"{stem}.svg": svg}
-    view = build_view(process, findings, svg=svg.decode("utf-8"), **common)
+        chart = retarget_chart_links(svg.decode("utf-8"), links).encode("utf-8") if links else svg
+        return {f"{stem}.md": text.encode("utf-8"), f"{stem}.svg": chart}
+    # in the page, a subprocess node leads to the called process's page, else to its table row
+    hrefs = {s.id: (links or {}).get(s.id, f"#step-{s.id}") for s in process.steps if s.type == "subprocess"}
+    view = build_view(process, findings, svg=retarget_chart_links(svg.decode("utf-8"), hrefs), **common)
     return {f"{stem}.html": render_template(view, kind="report", fmt="html", template=template).encode("utf-8")}
 
 

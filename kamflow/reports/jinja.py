@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from kamflow.errors import LoadError, Problem, Span
+from kamflow.errors import KamflowError
 
 REPORT_FORMATS = ("html", "md")
 BUILTIN = {
@@ -18,6 +18,17 @@ BUILTIN = {
     ("index", "html"): "index.html.j2",
     ("index", "md"): "index.md.j2",
 }
+class TemplateError(KamflowError):
+    """A user's report template does not parse or fails on the report data: `TEMPLATE:LINE: error: ...`."""
+
+    def __init__(self, path: str, line: int, message: str):
+        self.path, self.line, self.message = path, line, message
+        super().__init__(f"{path}:{line}: error: {message}" if line else f"{path}: error: {message}")
+
+    def lines(self) -> list[str]:
+        return [str(self)]
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
 
 
@@ -54,7 +65,7 @@ def _environment(fmt: str, template_dir: Path | None) -> jinja2.Environment:
 def render_template(context: dict[str, Any], *, kind: str = "report", fmt: str = "html", template: Path | str | None = None) -> str:
     """Fill a built-in template (`kind` report or index) or the user's `template` file.
 
-    A user template that does not parse, or uses a variable the context lacks, raises LoadError
+    A user template that does not parse, or uses a variable the context lacks, raises TemplateError
     `TEMPLATE:LINE: error: ...`.
     """
     if fmt not in REPORT_FORMATS:
@@ -66,21 +77,20 @@ def render_template(context: dict[str, Any], *, kind: str = "report", fmt: str =
         return env.get_template(BUILTIN[(kind, fmt)]).render(context)
     path = Path(template)
     if not path.is_file():
-        raise LoadError([Problem(Span(str(template)), "no such template file")])
+        raise TemplateError(str(template), 0, "no such template file")
     env = _environment(fmt, path.resolve().parent)
     shown = str(template)
     try:
         compiled = env.get_template(path.name)
         return compiled.render(context)
     except jinja2.TemplateSyntaxError as error:
-        where = Span(_shown(error.filename, path, shown), error.lineno or 0)
-        raise LoadError([Problem(where, f"template syntax: {error.message}")]) from None
+        raise TemplateError(_shown(error.filename, path, shown), error.lineno or 0, f"template syntax: {error.message}") from None
     except jinja2.TemplateNotFound as error:
-        raise LoadError([Problem(Span(shown), f"template not found: {error.name}")]) from None
+        raise TemplateError(shown, 0, f"template not found: {error.name}") from None
     except jinja2.UndefinedError as error:
-        raise LoadError([Problem(_runtime_span(error, path, shown), f"undefined in template: {error.message}")]) from None
+        raise TemplateError(*_runtime_place(error, path, shown), f"undefined in template: {error.message}") from None
     except Exception as error:  # a filter or test failing on the user's data: still the template's fault
-        raise LoadError([Problem(_runtime_span(error, path, shown), f"template failed: {error}")]) from None
+        raise TemplateError(*_runtime_place(error, path, shown), f"template failed: {type(error).__name__}: {error}") from None
 
 
 def _shown(filename: str | None, path: Path, shown: str) -> str:
@@ -89,14 +99,14 @@ def _shown(filename: str | None, path: Path, shown: str) -> str:
     return shown
 
 
-def _runtime_span(error: BaseException, path: Path, shown: str) -> Span:
+def _runtime_place(error: BaseException, path: Path, shown: str) -> tuple[str, int]:
     """Jinja rewrites tracebacks so template frames carry the template's file name and line; the
     innermost such frame is where the error happened."""
-    where = Span(shown)
+    where = (shown, 0)
     tb = error.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if not filename.endswith(".py") and Path(filename).is_file():
-            where = Span(_shown(filename, path, shown), tb.tb_lineno)
+            where = (_shown(filename, path, shown), tb.tb_lineno)
         tb = tb.tb_next
     return where

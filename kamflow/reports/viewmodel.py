@@ -6,6 +6,7 @@ template sees exactly what docs/templates.md lists.
 """
 from __future__ import annotations
 
+import html
 import re
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
@@ -48,6 +49,20 @@ def inline_svg(svg: str) -> str:
     """SVG text ready to sit inside HTML: the XML declaration, DOCTYPE (an external DTD address)
     and leading comments are dropped; the drawing itself is unchanged."""
     return _PROLOGUE.sub("", svg, count=1).strip()
+
+
+def retarget_chart_links(svg: str, hrefs: Mapping[str, str]) -> str:
+    """Point the chart's link on each named step (a subprocess step links to the linked process's
+    chart by default) at another address: its portfolio page, or its row in the report. Steps
+    without a link on the chart are left alone."""
+    for step_id, href in hrefs.items():
+        value = html.escape(href, quote=True)
+        pattern = re.compile(
+            r'(<g id="step-' + re.escape(html.escape(step_id, quote=True)) + r'"[^>]*>\s*<title>[^<]*</title>\s*<a )'
+            r'href="[^"]*"( xlink:href=)"[^"]*"'
+        )
+        svg = pattern.sub(lambda m: f'{m.group(1)}href="{value}"{m.group(2)}"{value}"', svg, count=1)
+    return svg
 
 
 def _texts(value: Any) -> list[str]:
