@@ -87,12 +87,14 @@ def describe_builtins() -> list[tuple[str, str]]:
 
 
 def is_theme_file(reference: str) -> bool:
-    return reference.endswith((".yaml", ".yml")) or "/" in reference or "\\" in reference
+    """A theme file is named by its .yaml/.yml suffix; anything else is a built-in's name (so no
+    other file is ever read as a theme)."""
+    return reference.lower().endswith((".yaml", ".yml"))
 
 
 def load_theme(reference: str | None, *, relative_to: str | Path | None = None) -> Theme:
-    """A built-in theme by name, or a theme file (a path ending in .yaml/.yml or containing a
-    slash; relative paths are taken from `relative_to`'s folder when given)."""
+    """A built-in theme by name, or a theme file (a path ending in .yaml or .yml; relative paths
+    are taken from `relative_to`'s folder when given)."""
     reference = reference or "default"
     if not is_theme_file(reference):
         if reference not in builtin_names():

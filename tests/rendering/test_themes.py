@@ -75,3 +75,14 @@ def test_theme_files_accept_plain_data_only(tmp_path, run_cli):
     result = run_cli("themes", "--check", theme)
     assert result.exit_code == 2
     assert f"{theme}:1:7: error: YAML tag" in result.stderr
+
+
+def test_unknown_theme_in_a_process_file_is_reported_at_its_key(write, tmp_path, run_cli):
+    path = write(SIMPLE.replace("title: Simple\n", "title: Simple\ntheme: neon\n"))
+    result = run_cli("render", path, "-o", tmp_path / "out", "-j", "1")
+    assert result.exit_code == 2
+    assert f"{path}:4:1: error: unknown theme 'neon'" in result.stderr
+    # only .yaml/.yml files are ever read as themes
+    other = write(SIMPLE.replace("title: Simple\n", "title: Simple\ntheme: /etc/passwd\n"), name="other.yaml")
+    result = run_cli("render", other, "-o", tmp_path / "out2", "-j", "1")
+    assert result.exit_code == 2 and "unknown theme '/etc/passwd'" in result.stderr and "root" not in result.stderr
