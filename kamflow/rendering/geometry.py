@@ -80,7 +80,13 @@ def lay_out(source: str, lanes: list[str], direction: str, *, timeout: float) ->
             geometry.source = attempt
             if lanes_in_order(geometry, lanes, direction):
                 return geometry
-    return reorder_lanes(first, lanes, direction)
+    moved = reorder_lanes(first, lanes, direction)
+    if len(first.nodes) <= MAX_RETRY_NODES:
+        try:
+            return reroute(moved, timeout=timeout)
+        except RenderError:
+            pass
+    return moved
 
 
 def reorder_lanes(geometry: Geometry, lanes: list[str], direction: str) -> Geometry:
@@ -132,6 +138,44 @@ def reorder_lanes(geometry: Geometry, lanes: list[str], direction: str) -> Geome
         d = shift[lane]
         result.clusters[lane] = (box[0] + d, box[1], box[2] + d, box[3]) if axis == 0 else (box[0], box[1] + d, box[2], box[3] + d)
     return result
+
+
+_NODE_LINE = re.compile(r'^(\s*)("(?:[^"\\]|\\.)*"|[A-Za-z_][A-Za-z0-9_]*) \[(.*)\]$')
+
+
+def reroute(geometry: Geometry, *, timeout: float) -> Geometry:
+    """Route every flow again around the steps where they stand now (`neato -n2`, splines that
+    avoid nodes): nicer than `reorder_lanes`' curves, affordable for charts of a few hundred steps."""
+    from kamflow.rendering.graphviz_run import render_bytes
+
+    height = geometry.height
+    lines = []
+    for line in geometry.source.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("subgraph", "{rank")) or stripped == "}" and line.startswith("  }"):
+            continue
+        if "style=invis" in stripped and "->" in stripped or stripped.startswith("graph [") and line.startswith("    "):
+            continue
+        match = _NODE_LINE.match(line)
+        if match and "->" not in stripped and not stripped.startswith(("graph", "node", "edge")):
+            name = json.loads(match.group(2)) if match.group(2).startswith('"') else match.group(2)
+            node = geometry.nodes.get(name)
+            if node is not None:
+                pin = f'pos="{node.cx:.2f},{height - node.cy:.2f}!", width={node.width / POINTS_PER_INCH:.4f}, height={node.height / POINTS_PER_INCH:.4f}, fixedsize=true'
+                line = f"{match.group(1)}{match.group(2)} [{match.group(3)}, {pin}]"
+        lines.append(line)
+    text = "\n".join(lines).replace("graph [", "graph [splines=true, ", 1) + "\n"
+    routed = parse(render_bytes(text, ("json",), timeout=timeout, engine="neato", extra=["-n2"])["json"])
+    # neato moves the drawing to its own origin; put the flows back where the steps are
+    name = next(n for n in routed.nodes if n in geometry.nodes)
+    dx, dy = geometry.nodes[name].cx - routed.nodes[name].cx, geometry.nodes[name].cy - routed.nodes[name].cy
+    edges = []
+    for edge in routed.edges:
+        path = _shift_path(_shift_path(edge.path, dx, 0), dy, 1)
+        arrows = tuple(tuple((round(x + dx, 2), round(y + dy, 2)) for x, y in arrow) for arrow in edge.arrows)
+        label_at = (round(edge.label_at[0] + dx, 2), round(edge.label_at[1] + dy, 2)) if edge.label_at else None
+        edges.append(EdgeGeometry(edge.tail, edge.head, edge.dot_id, path, arrows, label_at))
+    return Geometry(width=geometry.width, height=geometry.height, nodes=geometry.nodes, edges=edges, clusters=geometry.clusters, source=geometry.source)
 
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")

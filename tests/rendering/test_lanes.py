@@ -109,3 +109,25 @@ def test_lanes_out_of_order_are_moved_into_order_and_flows_rerouted(direction):
     drawn = {(e.tail, e.head) for e in moved.edges}
     assert drawn == {(e.source, e.target) for e in process.edges}
     assert all(e.path.startswith("M") and e.arrows for e in moved.edges)
+
+
+def test_rerouted_flows_keep_every_flow_and_its_label():
+    from kamflow.model.overlay import Overlay
+    from kamflow.rendering.dot import build_dot, lane_groups
+    from kamflow.rendering.geometry import lanes_in_order, parse, reorder_lanes, reroute
+    from kamflow.rendering.graphviz_run import render_bytes
+
+    process = kamflow.load(PROCESSES / "billing.yaml")
+    lanes = [lane for lane, _ in lane_groups(process, Overlay())]
+    source = build_dot(process, direction="TB")
+    plain = parse(render_bytes(source, ("json",))["json"])
+    plain.source = source
+    routed = reroute(reorder_lanes(plain, lanes, "TB"), timeout=60)
+    assert lanes_in_order(routed, lanes, "TB")
+    assert {(e.tail, e.head) for e in routed.edges} == {(e.source, e.target) for e in process.edges}
+    labelled = {(e.tail, e.head) for e in routed.edges if e.label_at}
+    assert labelled == {(e.source, e.target) for e in process.edges if e.label}
+    for edge in routed.edges:  # flows start and end at their steps, where the steps now stand
+        start = S.path_points(edge.path)[0]
+        tail = routed.nodes[edge.tail]
+        assert abs(start[0] - tail.cx) <= tail.width / 2 + 2 and abs(start[1] - tail.cy) <= tail.height / 2 + 2, edge
