@@ -33,6 +33,7 @@ class EdgeGeometry:
     path: str  # SVG path data of the curve
     arrows: tuple[tuple[tuple[float, float], ...], ...]
     label_at: tuple[float, float] | None
+    label_size: tuple[float, float] | None = None  # width and height of the label text, as Graphviz measured it
 
 
 @dataclass
@@ -125,7 +126,7 @@ def reorder_lanes(geometry: Geometry, lanes: list[str], direction: str) -> Geome
             path = _shift_path(edge.path, d, axis)
             arrows = tuple(tuple(moved(p, tail_lane) for p in arrow) for arrow in edge.arrows)
             label_at = moved(edge.label_at, tail_lane) if edge.label_at else None
-            edges.append(EdgeGeometry(edge.tail, edge.head, edge.dot_id, path, arrows, label_at))
+            edges.append(EdgeGeometry(edge.tail, edge.head, edge.dot_id, path, arrows, label_at, edge.label_size))
         else:
             edges.append(_curve(edge, nodes[edge.tail], nodes[edge.head], axis))
     width, height = geometry.width, geometry.height
@@ -174,7 +175,7 @@ def reroute(geometry: Geometry, *, timeout: float) -> Geometry:
         path = _shift_path(_shift_path(edge.path, dx, 0), dy, 1)
         arrows = tuple(tuple((round(x + dx, 2), round(y + dy, 2)) for x, y in arrow) for arrow in edge.arrows)
         label_at = (round(edge.label_at[0] + dx, 2), round(edge.label_at[1] + dy, 2)) if edge.label_at else None
-        edges.append(EdgeGeometry(edge.tail, edge.head, edge.dot_id, path, arrows, label_at))
+        edges.append(EdgeGeometry(edge.tail, edge.head, edge.dot_id, path, arrows, label_at, edge.label_size))
     return Geometry(width=geometry.width, height=geometry.height, nodes=geometry.nodes, edges=edges, clusters=geometry.clusters, source=geometry.source)
 
 
@@ -233,7 +234,7 @@ def _curve(edge: EdgeGeometry, tail: NodeBox, head: NodeBox, axis: int) -> EdgeG
     wing = (-tdy * 3.5, tdx * 3.5)
     arrow = ((round(ex + wing[0], 2), round(ey + wing[1], 2)), (round(tx, 2), round(ty, 2)), (round(ex - wing[0], 2), round(ey - wing[1], 2)))
     mid = ((sx + 3 * c1[0] + 3 * c2[0] + ex) / 8, (sy + 3 * c1[1] + 3 * c2[1] + ey) / 8)
-    return EdgeGeometry(edge.tail, edge.head, edge.dot_id, path, (arrow,), (round(mid[0], 2), round(mid[1], 2)) if edge.label_at else None)
+    return EdgeGeometry(edge.tail, edge.head, edge.dot_id, path, (arrow,), (round(mid[0], 2), round(mid[1], 2)) if edge.label_at else None, edge.label_size)
 
 
 def _floats(text: str) -> list[float]:
@@ -287,7 +288,12 @@ def parse(raw: bytes, *, frame: tuple[float, float, float, float] | None = None)
                 if op.get("op") in ("p", "P"):
                     arrows.append(tuple(pt(px, py) for px, py in op["points"]))
         label_at = pt(*_floats(edge["lp"])[:2]) if edge.get("lp") else None
-        geometry.edges.append(EdgeGeometry(tail, head, edge.get("id", ""), path, tuple(arrows), label_at))
+        label_size = None
+        texts = [op for op in edge.get("_ldraw_", []) if op.get("op") == "T"]
+        if texts:
+            size = next((op.get("size", 10.0) for op in edge.get("_ldraw_", []) if op.get("op") == "F"), 10.0)
+            label_size = (round(max(op.get("width", 0.0) for op in texts), 2), round(len(texts) * size * 1.2, 2))
+        geometry.edges.append(EdgeGeometry(tail, head, edge.get("id", ""), path, tuple(arrows), label_at, label_size))
     return geometry
 
 

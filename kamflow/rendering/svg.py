@@ -230,8 +230,13 @@ def _draw_edges(c: _Canvas, process: Process, geometry: Geometry, theme: Theme, 
             from kamflow.rendering.dot import EDGE_WRAP
 
             lines = wrap(label, EDGE_WRAP)
-            halo = f' stroke="{theme.background}" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
-            c.add(_text_lines(lines, edge.label_at[0], edge.label_at[1], fs * 0.86, theme.edge_label, extra=halo))
+            size = fs * 0.86
+            # a plate in the page colour behind the text keeps it readable where it meets a line
+            # (a plate, not a paint-order halo: Word and PowerPoint ignore paint-order)
+            w, h = edge.label_size or (max(len(line) for line in lines) * size * 0.6, len(lines) * size * LINE)
+            x0, y0 = edge.label_at[0] - w / 2 - 2, edge.label_at[1] - h / 2 - 1
+            c.add(f'<rect class="label-plate" x="{_n(x0)}" y="{_n(y0)}" width="{_n(w + 4)}" height="{_n(h + 2)}" rx="2" fill="{theme.background}" fill-opacity="0.85"/>')
+            c.add(_text_lines(lines, edge.label_at[0], edge.label_at[1], size, theme.edge_label))
         c.add("</g>\n")
     c.add("</g>\n")
 
