@@ -71,7 +71,7 @@ def _render_stream(paths: tuple[str, ...], wanted: tuple[str, ...], output_dir: 
         click.echo("not rendered: the check found errors (--strict)", err=True)
         raise SystemExit(1)
     if output_dir == "-":
-        stream = click.get_binary_stream("stdout")
+        stream = sys.stdout.buffer
         stream.write(api.render_charts(process, formats=wanted, options=options)[wanted[0]])
         stream.flush()
         return
