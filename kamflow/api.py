@@ -39,7 +39,15 @@ def library_path(process_id: str) -> Path:
 
 
 def load(path: Path | str, *, workspace: Workspace | None = None) -> Process:
-    """Read and validate a process file; raises LoadError with every problem found."""
+    """Read and validate a process file; raises LoadError with every problem found.
+
+        >>> import kamflow
+        >>> kam = kamflow.load(kamflow.library_path("kam"))
+        >>> kam.id, kam.title, len(kam.steps)
+        ('kam', 'Key Account Management Process', 35)
+        >>> kam.steps[0].type, kam.steps_by_id["select_key"].lane
+        ('start', 'sponsor')
+    """
     return (workspace or _default_workspace()).load(path)
 
 
@@ -94,6 +102,20 @@ def check(
     `disable` (or exactly `enabled`, when given); unknown ids raise UsageError. `against` (an id or
     a path relative to the current folder) names the reference process and wins over the file's
     `based_on`; its essential steps must be implemented, in order.
+
+        >>> import kamflow
+        >>> broken = kamflow.loads('''
+        ... kamflow: 1
+        ... id: broken
+        ... title: Broken
+        ... steps:
+        ...   - {id: go, type: start, label: Go, next: nowhere}
+        ...   - {id: done, type: end, label: Done}
+        ... ''')
+        >>> [(f.rule, f.severity, f.line) for f in kamflow.check(broken) if f.severity == "error"]
+        [('unknown-target', 'error', 6), ('unreachable', 'error', 7)]
+        >>> kamflow.check(kamflow.load(kamflow.library_path("kam")), preset="recommended")
+        []
     """
     from kamflow.checks.presets import select_rules
 
@@ -161,7 +183,14 @@ def render(
     direction: str | None = None,
     overlay: Overlay | None = None,
 ) -> list[Path]:
-    """Draw the chart and write `output_dir/<process id>.<format>` for each format, atomically."""
+    """Draw the chart and write `output_dir/<process id>.<format>` for each format, atomically.
+
+        >>> import kamflow, tempfile
+        >>> kam = kamflow.load(kamflow.library_path("kam"))
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     [p.name for p in kamflow.render(kam, formats=("svg", "pdf"), output_dir=folder)]
+        ['kam.svg', 'kam.pdf']
+    """
     wanted = _formats(formats)
     charts = render_charts(process, formats=wanted, options=options, direction=direction, overlay=overlay)
     folder = Path(output_dir)
@@ -178,7 +207,15 @@ def render_charts(
 ) -> dict[str, bytes]:
     """The chart's bytes per format, without touching the disk. `direction` is a shortcut for
     `options=RenderOptions(direction=...)`. Without an `overlay`, the chart shows what
-    `ghost_overlay` finds (missing steps as ghosts, dead ends marked) unless `options.ghosts` is off."""
+    `ghost_overlay` finds (missing steps as ghosts, dead ends marked) unless `options.ghosts` is off.
+
+        >>> import kamflow
+        >>> from kamflow.api import RenderOptions
+        >>> billing = kamflow.load(kamflow.library_path("billing"))
+        >>> charts = kamflow.render_charts(billing, formats=("svg", "png"), options=RenderOptions(direction="LR", number=True))
+        >>> sorted(charts), charts["png"][1:4], charts["svg"].count(b"<svg")
+        (['png', 'svg'], b'PNG', 1)
+    """
     wanted = _formats(formats)
     options = options or RenderOptions()
     if direction is not None:
@@ -603,7 +640,13 @@ def export(process: Process, *, to: str, direction: str | None = None, timeout: 
     """The process as text in a hand-off format: bpmn, drawio, mermaid, graphml or json.
 
     BPMN and draw.io get their geometry from a Graphviz layout computed here (BPMN always left to
-    right; draw.io and Mermaid follow `direction`, else the process's own)."""
+    right; draw.io and Mermaid follow `direction`, else the process's own).
+
+        >>> import kamflow
+        >>> text = kamflow.export(kamflow.load(kamflow.library_path("billing")), to="mermaid")
+        >>> text.splitlines()[:2]
+        ['%% Billing (Order to Invoice to Cash)', 'flowchart TD']
+    """
     from kamflow.exporters import export_text, get_exporter
     from kamflow.rendering.layout import compute_layout
 
