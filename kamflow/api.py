@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterable
 
 from kamflow.checks import CheckContext, Finding, run_checks
-from kamflow.errors import LoadError, Problem, Span, UsageError
+from kamflow.errors import LoadError, Problem, RenderError, Span, UsageError
 from kamflow.files import write_atomically
 from kamflow.loader import Workspace, find_process_files
 from kamflow.model.overlay import Overlay
@@ -226,7 +226,10 @@ def render_charts(
         overlay = ghost_overlay(process)
     from kamflow.rendering.chart import render_process
 
-    return render_process(process, wanted, overlay=overlay, options=options)
+    try:
+        return render_process(process, wanted, overlay=overlay, options=options)
+    except RenderError as error:
+        raise error.at(process.path) from None
 
 
 def _formats(formats: Iterable[str]) -> tuple[str, ...]:
@@ -656,7 +659,10 @@ def export(process: Process, *, to: str, direction: str | None = None, timeout: 
     layout = None
     if exporter.needs_layout:
         wanted = (direction or process.direction) if exporter.layout_direction == "process" else exporter.layout_direction
-        layout = compute_layout(process, direction=wanted, band_padding=exporter.band_padding, timeout=timeout)
+        try:
+            layout = compute_layout(process, direction=wanted, band_padding=exporter.band_padding, timeout=timeout)
+        except RenderError as error:
+            raise error.at(process.path) from None
     return export_text(process, exporter, layout=layout, direction=direction)
 
 

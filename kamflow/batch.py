@@ -200,7 +200,8 @@ def _finish(pending: Outcome, result: Outcome) -> Outcome:
 
 
 def _with_path(line: str, source: str) -> str:
-    return line if line.startswith(source) else f"{source}: {line}"
+    """A line without a place gets the file's; one that names its own (a theme file) keeps it."""
+    return f"{source}: {line}" if line.startswith("error: ") else line
 
 
 def _discover(paths: Iterable[Path | str]) -> list[tuple[str, Path, KamflowError | None]]:

@@ -55,4 +55,27 @@ class UsageError(KamflowError):
 
 
 class RenderError(KamflowError):
-    """Graphviz is missing, failed or took too long."""
+    """Graphviz is missing, failed or took too long. `at(path)` names the process file it was
+    drawing, so the line reads `PATH: error: ...` like every other error."""
+
+    path: str | None = None
+
+    def at(self, path: str | None) -> "RenderError":
+        if self.path is None and path:
+            self.path = str(path)
+        return self
+
+    def lines(self) -> list[str]:
+        return [f"{self.path}: error: {self}"] if self.path else super().lines()
+
+
+class OutputError(KamflowError):
+    """An output file could not be written (disk full, permission denied, a file where a folder
+    must be): `PATH: error: cannot write: reason`. Nothing was changed."""
+
+    def __init__(self, path: str, reason: str):
+        self.path, self.reason = path, reason
+        super().__init__(f"{path}: error: cannot write: {reason}")
+
+    def lines(self) -> list[str]:
+        return [str(self)]

@@ -5,11 +5,14 @@ import os
 import tempfile
 from pathlib import Path
 
+from kamflow.errors import OutputError
+
 
 def write_atomically(files: dict[Path, bytes]) -> list[Path]:
     """Write every file or none: each goes to a temporary file beside its target first, and only
     when all are written are they renamed into place (a rename is atomic on one file system)."""
     staged: list[tuple[str, Path]] = []
+    target = None
     try:
         for target, data in files.items():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -22,9 +25,11 @@ def write_atomically(files: dict[Path, bytes]) -> list[Path]:
             os.chmod(temporary, 0o644)
         for temporary, target in staged:
             os.replace(temporary, target)
-    except BaseException:
+    except BaseException as error:
         for temporary, _ in staged:
             if os.path.exists(temporary):
                 os.unlink(temporary)
+        if isinstance(error, OSError):  # disk full, permissions, a file in the way: one clear line
+            raise OutputError(str(target), error.strerror or str(error)) from None
         raise
     return [target for _, target in staged]

@@ -20,7 +20,7 @@ def resolve_theme(process: Process, options: RenderOptions):
         try:
             return load_theme(process.theme, relative_to=process.path)
         except LoadError as error:  # a problem with the name itself is shown where the file names it
-            problems = [Problem(process.span_of("theme"), p.message) if p.span.path == process.theme else p for p in error.problems]
+            problems = [Problem(process.span_of("theme"), p.message) if p.span.path == process.theme and not p.span.line else p for p in error.problems]
             raise LoadError(problems) from None
     return load_theme("default")
 

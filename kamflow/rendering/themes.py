@@ -127,7 +127,9 @@ def _read(path: Path, shown: str) -> str:
     if len(data) > MAX_THEME_BYTES:
         raise LoadError([Problem(Span(shown), f"theme file is {len(data)} bytes, over the {MAX_THEME_BYTES}-byte limit")])
     if b"\x00" in data:
-        raise LoadError([Problem(Span(shown), "binary data (NUL byte): not a theme file")])
+        offset = data.index(b"\x00")
+        line = data[:offset].count(b"\n") + 1
+        raise LoadError([Problem(Span(shown, line, offset - (data.rfind(b"\n", 0, offset) + 1) + 1), "binary data (NUL byte): not a theme file")])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

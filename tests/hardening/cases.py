@@ -88,7 +88,7 @@ BAD_THEMES = [
     _case("theme-duplicate-key", "font: {size: 12}\nfont: {size: 13}\n", 2, "duplicate"),
     _case("theme-python-tag", "description: !!python/object/apply:os.system [touch PWNED]\n", 1, "tag"),
     _case("theme-alias", "page: &p {text: '#000000'}\nedges: *p\n", 1, "alias"),
-    _case("theme-binary", b"font:\x00\x00", None, "binary"),
+    _case("theme-binary", b"font:\x00\x00", 1, "binary"),
     _case("theme-latin-1", "description: caf\u00e9\n".encode("latin-1"), 1, "utf-8"),
     _case("theme-image-attribute", "steps: {step: {image: /etc/passwd}}\n", 1, "unknown key"),
     _case("theme-font-injection", 'font: {family: "Arial\\"; fontpath=/etc"}\n', 1, "font"),
