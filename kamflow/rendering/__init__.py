@@ -1,5 +1,8 @@
-"""Rendering: model -> DOT -> Graphviz -> SVG / PDF / PNG bytes."""
+"""Rendering: process -> DOT -> one Graphviz layout (dot -Tjson) -> SVG written by kamflow ->
+PDF and PNG converted from that SVG (rsvg-convert). `render_process` is the pipeline's entry;
+`build_dot` and `render_bytes` stay available for tools that want Graphviz's own output."""
+from kamflow.rendering.chart import render_process
 from kamflow.rendering.dot import build_dot
 from kamflow.rendering.graphviz_run import RENDER_FORMATS, render_bytes
 
-__all__ = ["RENDER_FORMATS", "build_dot", "render_bytes"]
+__all__ = ["RENDER_FORMATS", "build_dot", "render_bytes", "render_process"]

@@ -124,7 +124,7 @@ def write_svg(process: Process, geometry: Geometry, *, theme: Theme, options: Re
 
     c.add(f'<g id="chart" transform="translate({_n(ox)},{_n(oy)})">\n')
     _draw_lanes(c, process, geometry, theme, overlay, direction, fs)
-    _draw_edges(c, process, geometry, theme, overlay, fs)
+    _draw_edges(c, process, geometry, theme, overlay, fs, options)
     _draw_nodes(c, process, geometry, theme, options, overlay, fs, link_ext)
     c.add("</g>\n")
     if legend_items:
@@ -202,7 +202,7 @@ def _edge_class(dot_id: str, overlay: Overlay) -> tuple[str, str | None]:
     return "edge", None
 
 
-def _draw_edges(c: _Canvas, process: Process, geometry: Geometry, theme: Theme, overlay: Overlay, fs: float) -> None:
+def _draw_edges(c: _Canvas, process: Process, geometry: Geometry, theme: Theme, overlay: Overlay, fs: float, options: RenderOptions) -> None:
     labels: dict[str, str | None] = {}
     for edge in process.edges:
         labels.setdefault(f"flow-{edge.source}-{edge.target}", edge.label)
@@ -229,7 +229,7 @@ def _draw_edges(c: _Canvas, process: Process, geometry: Geometry, theme: Theme, 
         if label and edge.label_at:
             from kamflow.rendering.dot import EDGE_WRAP
 
-            lines = wrap(label, EDGE_WRAP)
+            lines = wrap(label, min(EDGE_WRAP, options.wrap))
             size = fs * 0.86
             # a plate in the page colour behind the text keeps it readable where it meets a line
             # (a plate, not a paint-order halo: Word and PowerPoint ignore paint-order)
