@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test install system-deps clean gallery
+.PHONY: demo test install system-deps clean gallery bench
 
 demo: install
 	$(BIN)/kamflow render processes/kam.yaml -f svg,pdf -o output
@@ -16,6 +16,11 @@ gallery: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Benchmarks: one script per benchmark in bench/, each printing its figures and writing them with
+# the machine to bench/results/<name>.json; docs/performance.md has a section per benchmark.
+bench: install
+	$(BIN)/python bench/batch.py
 
 install: system-deps $(INSTALLED)
 

@@ -158,10 +158,7 @@ def render_many(
         for index, job, pending in todo:
             done(index, _finish(pending, render_one(job)))
     else:
-        import multiprocessing
-
-        context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool:
             futures = {pool.submit(render_one, job): (index, pending) for index, job, pending in todo}
             for future in as_completed(futures):
                 index, pending = futures[future]
@@ -174,6 +171,23 @@ def render_many(
     ordered = [outcomes[i] for i in sorted(outcomes)]
     _write_manifest(out_root, manifest, ordered)
     return BatchResult(ordered, time.perf_counter() - started)
+
+
+def _worker_context():
+    """How worker processes start. Forking is the cheapest (kamflow is already imported) but is
+    only safe while this process runs a single thread; otherwise (kamflow watch has its observer
+    thread) a fork server with kamflow preloaded, or spawn where there is no fork."""
+    import multiprocessing
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["kamflow.batch"])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 def render_one(job: Job) -> Outcome:

@@ -10,11 +10,16 @@ debian_packages=(graphviz librsvg2-bin poppler-utils fontconfig fonts-dejavu-cor
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   debian_packages+=(nodejs npm)
 fi
+# Debian's chromium opens the HTML report in the browser test (headless: screenshot, console errors).
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  debian_packages+=(chromium)
+fi
 
 missing() {
   command -v dot >/dev/null 2>&1 || return 0
   command -v node >/dev/null 2>&1 || return 0
   command -v npm >/dev/null 2>&1 || return 0
+  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || return 0
   command -v rsvg-convert >/dev/null 2>&1 || return 0
   command -v pdftoppm >/dev/null 2>&1 || return 0
   command -v pdffonts >/dev/null 2>&1 || return 0
