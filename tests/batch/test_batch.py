@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -127,3 +128,18 @@ def test_same_output_twice_is_reported(run_cli, tmp_path):
     result = run_cli("render", tmp_path / "a.yaml", tmp_path / "b.yaml", "-o", tmp_path / "out", "-f", "svg")
     assert result.exit_code == 2
     assert f"{tmp_path / 'b.yaml'}: error: its id 'simple' gives the same output files as {tmp_path / 'a.yaml'}" in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="util-linux `script` gives the command a terminal")
+def test_progress_bar_on_a_terminal_only(folder, tmp_path):
+    import shlex
+    import subprocess
+    import sys
+
+    command = shlex.join([sys.executable, "-m", "kamflow", "render", str(folder), "-o", str(tmp_path / "out"), "-f", "svg", "-j", "1"])
+    shown = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True, timeout=120)
+    text = shown.stdout.decode("utf-8", "replace").replace("\r", "\n")
+    assert shown.returncode == 0, text
+    assert re.search(r"rendering\s+\[#+\]\s+4/4", text), text
+    quiet = subprocess.run(["script", "-qec", command + " --quiet --force", "/dev/null"], capture_output=True, timeout=120)
+    assert "rendering" not in quiet.stdout.decode("utf-8", "replace")
