@@ -151,3 +151,20 @@ def test_render_charts_touches_no_disk(kam, tmp_path, monkeypatch):
     charts = kamflow.render_charts(kam, formats=("svg", "png"))
     assert charts["png"].startswith(b"\x89PNG") and b"<svg" in charts["svg"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_conformance_with_the_reference(tmp_path):
+    root = PROCESSES.parent
+    as_is = kamflow.load(root / "examples" / "kam-as-is.yaml")
+    missing = [f for f in kamflow.check(as_is) if f.rule == "missing-essential-step"]
+    assert missing, "the as-is example misses essential steps of kam"
+    html = kamflow.report(as_is)[f"{as_is.id}.html"].decode()
+    page = Page(html)
+    assert "Conformance with the reference Key Account Management Process" in " ".join(page.text)
+    items = [item for item in page.attrs("li") if item.get("class") == "severity-error"]
+    assert len(items) == len(missing)
+    for finding in missing:
+        assert f"reference step {finding.reference_step}" in " ".join(" ".join(page.text).split())
+    md = kamflow.report(as_is, fmt="md")[f"{as_is.id}.md"].decode()
+    assert "### Conformance with the reference Key Account Management Process" in md
+    assert md.count("(reference step `") == len(missing)
