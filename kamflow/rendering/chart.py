@@ -29,6 +29,7 @@ def render_process(process: Process, formats: tuple[str, ...], *, overlay: Overl
     """Bytes per format ('svg', 'pdf', 'png', 'dot') for one process chart."""
     from kamflow.rendering.convert import convert, page_layout
     from kamflow.rendering.dot import build_dot, lane_groups
+    from kamflow.rendering.detour import fix_crossings
     from kamflow.rendering.geometry import lay_out
     from kamflow.rendering.svg import write_svg
 
@@ -45,6 +46,7 @@ def render_process(process: Process, formats: tuple[str, ...], *, overlay: Overl
     if drawn:
         lanes = [lane for lane, _ in lane_groups(process, overlay)]
         geometry = lay_out(source, lanes, direction, timeout=timeout)
+        geometry = fix_crossings(geometry, {step.id for step in process.steps} | {ghost.id for ghost in overlay.ghosts})
         svg = write_svg(process, geometry, theme=theme, options=options, overlay=overlay, direction=direction)
         if "svg" in drawn:
             results["svg"] = svg.encode("utf-8")

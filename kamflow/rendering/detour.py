@@ -1,0 +1,169 @@
+"""Flows that Graphviz routed through a step (its spline router cuts corners inside lane
+clusters) are routed again around the steps: a shortest path on a grid over the chart that keeps
+clear of every step but the flow's own two, smoothed at its corners. The flow keeps its end points
+and its arrowhead, so it still leaves and enters its steps where Graphviz put it."""
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from dataclasses import replace
+
+from kamflow.rendering.geometry import EdgeGeometry, Geometry, NodeBox
+
+CELL = 6.0  # grid spacing in points
+CLEARANCE = 5.0  # how far a re-routed flow keeps from other steps
+MAX_NODES = 300  # larger charts keep Graphviz's routing (the search grows with the area)
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def path_points(path: str, samples: int = 16) -> list[tuple[float, float]]:
+    """Points along an SVG path made of M and C commands (as Graphviz gives them)."""
+    numbers = [float(n) for n in _NUMBER.findall(path)]
+    points = list(zip(numbers[::2], numbers[1::2]))
+    if len(points) < 4 or "C" not in path:
+        return points
+    out = [points[0]]
+    for i in range(0, len(points) - 3, 3):
+        p0, p1, p2, p3 = points[i : i + 4]
+        for k in range(1, samples + 1):
+            t = k / samples
+            u = 1 - t
+            out.append((u**3 * p0[0] + 3 * u * u * t * p1[0] + 3 * u * t * t * p2[0] + t**3 * p3[0],
+                        u**3 * p0[1] + 3 * u * u * t * p1[1] + 3 * u * t * t * p2[1] + t**3 * p3[1]))
+    return out
+
+
+def _inside(point: tuple[float, float], node: NodeBox, margin: float) -> bool:
+    return abs(point[0] - node.cx) < node.width / 2 + margin and abs(point[1] - node.cy) < node.height / 2 + margin
+
+
+def crossed_steps(edge: EdgeGeometry, geometry: Geometry, steps: set[str]) -> list[str]:
+    """The steps (other than its own ends) that a flow's line runs through."""
+    points = path_points(edge.path)
+    return [name for name, node in geometry.nodes.items()
+            if name in steps and name not in (edge.tail, edge.head) and any(_inside(p, node, -2.0) for p in points)]
+
+
+def fix_crossings(geometry: Geometry, steps: set[str]) -> Geometry:
+    """Re-route every flow that runs through a step; the rest stay as Graphviz drew them."""
+    if len(geometry.nodes) > MAX_NODES:
+        return geometry
+    edges = []
+    for edge in geometry.edges:
+        if edge.path and crossed_steps(edge, geometry, steps):
+            rerouted = _route(edge, geometry, steps)
+            edges.append(rerouted or edge)
+        else:
+            edges.append(edge)
+    return replace(geometry, edges=edges)
+
+
+def _route(edge: EdgeGeometry, geometry: Geometry, steps: set[str]) -> EdgeGeometry | None:
+    points = path_points(edge.path, samples=1)
+    start, end = points[0], points[-1]
+    obstacles = [node for name, node in geometry.nodes.items() if name in steps and name not in (edge.tail, edge.head)]
+    cols, rows = int(geometry.width // CELL) + 3, int(geometry.height // CELL) + 3
+
+    def cell(point):
+        return (min(cols - 1, max(0, round(point[0] / CELL))), min(rows - 1, max(0, round(point[1] / CELL))))
+
+    blocked = set()
+    for node in obstacles:
+        x0, x1 = node.cx - node.width / 2 - CLEARANCE, node.cx + node.width / 2 + CLEARANCE
+        y0, y1 = node.cy - node.height / 2 - CLEARANCE, node.cy + node.height / 2 + CLEARANCE
+        for cx in range(max(0, math.floor(x0 / CELL)), min(cols, math.ceil(x1 / CELL) + 1)):
+            for cy in range(max(0, math.floor(y0 / CELL)), min(rows, math.ceil(y1 / CELL) + 1)):
+                blocked.add((cx, cy))
+    source, target = cell(start), cell(end)
+    blocked.discard(source)
+    blocked.discard(target)
+    found = _search(source, target, blocked, cols, rows)
+    if not found:
+        return None
+    corners = _corners(found)
+    line = [start] + [(c[0] * CELL, c[1] * CELL) for c in corners[1:-1]] + [end]
+    path = _smooth(line)
+    label_at = edge.label_at
+    if label_at is not None:
+        middle = line[len(line) // 2] if len(line) > 2 else ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+        label_at = (round(middle[0], 2), round(middle[1], 2))
+    return replace(edge, path=path, label_at=label_at)
+
+
+_MOVES = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)]
+
+
+def _search(source, target, blocked, cols, rows):
+    """A* over the grid; bends cost extra so the line stays calm. Ties break on the cell, so the
+    same chart always gives the same route."""
+    def estimate(c):
+        dx, dy = abs(c[0] - target[0]), abs(c[1] - target[1])
+        return max(dx, dy) + (math.sqrt(2) - 1) * min(dx, dy)
+
+    frontier = [(estimate(source), 0.0, source, None)]
+    came: dict = {}
+    best = {(source, None): 0.0}
+    while frontier:
+        _, cost, current, heading = heapq.heappop(frontier)
+        if (current, heading) in came and came[(current, heading)][1] < cost - 1e-9:
+            continue
+        if current == target:
+            path = [current]
+            key = (current, heading)
+            while key in came and came[key][0] is not None:
+                key = came[key][0]
+                path.append(key[0])
+            return path[::-1]
+        for move in _MOVES:
+            nxt = (current[0] + move[0], current[1] + move[1])
+            if not (0 <= nxt[0] < cols and 0 <= nxt[1] < rows) or nxt in blocked:
+                continue
+            step = math.sqrt(2) if move[0] and move[1] else 1.0
+            turn = 0.0 if heading in (None, move) else 2.0
+            total = cost + step + turn
+            if total < best.get((nxt, move), math.inf) - 1e-9:
+                best[(nxt, move)] = total
+                came[(nxt, move)] = ((current, heading), total)
+                heapq.heappush(frontier, (total + estimate(nxt), total, nxt, move))
+    return None
+
+
+def _corners(cells):
+    """Only the cells where the direction changes, plus both ends."""
+    if len(cells) < 3:
+        return cells
+    out = [cells[0]]
+    for before, here, after in zip(cells, cells[1:], cells[2:]):
+        if (here[0] - before[0], here[1] - before[1]) != (after[0] - here[0], after[1] - here[1]):
+            out.append(here)
+    out.append(cells[-1])
+    return out
+
+
+def _n(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _smooth(points: list[tuple[float, float]]) -> str:
+    """A polyline as cubic segments with rounded corners (every segment a C, so that the path
+    reads like Graphviz's own)."""
+    def c_line(a, b):
+        return f" C{_n(a[0] + (b[0] - a[0]) / 3)},{_n(a[1] + (b[1] - a[1]) / 3)} {_n(a[0] + 2 * (b[0] - a[0]) / 3)},{_n(a[1] + 2 * (b[1] - a[1]) / 3)} {_n(b[0])},{_n(b[1])}"
+
+    out = f"M{_n(points[0][0])},{_n(points[0][1])}"
+    current = points[0]
+    for index in range(1, len(points) - 1):
+        corner, after = points[index], points[index + 1]
+        r_in = min(10.0, math.dist(current, corner) / 2)
+        r_out = min(10.0, math.dist(corner, after) / 2)
+        d_in = math.dist(current, corner) or 1.0
+        d_out = math.dist(corner, after) or 1.0
+        enter = (corner[0] - (corner[0] - current[0]) * r_in / d_in, corner[1] - (corner[1] - current[1]) * r_in / d_in)
+        leave = (corner[0] + (after[0] - corner[0]) * r_out / d_out, corner[1] + (after[1] - corner[1]) * r_out / d_out)
+        out += c_line(current, enter)
+        out += f" C{_n(corner[0])},{_n(corner[1])} {_n(corner[0])},{_n(corner[1])} {_n(leave[0])},{_n(leave[1])}"
+        current = leave
+    out += c_line(current, points[-1])
+    return out
