@@ -627,10 +627,14 @@ def write_report(
         raise UsageError("no process files found in " + ", ".join(str(p) for p in paths))
     if len(processes) > 1 or any(Path(p).is_dir() for p in paths):
         folder = Path(output) if output is not None else Path("output") / "report"
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"{folder} is a file; a portfolio ({len(processes)} processes) needs a folder for -o")
         files = portfolio(processes, fmt=fmt, template=template, options=options, workspace=workspace)
         return write_atomically({folder / name: data for name, data in files.items()})
     process = processes[0]
     target = Path(output) if output is not None else Path("output") / f"{process.id}.{fmt}"
+    if target.is_dir():  # -o FOLDER for one process: FOLDER/<id>.<fmt>
+        target = target / f"{process.id}.{fmt}"
     files = report(process, fmt=fmt, template=template, options=options, name=target.stem, workspace=workspace)
     return write_atomically({target.parent / name: data for name, data in files.items()})
 

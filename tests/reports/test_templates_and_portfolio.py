@@ -140,3 +140,14 @@ def _links(path: Path, fmt: str) -> list[str]:
     import re
 
     return [href for href in re.findall(r"\]\(([^)\s]+)\)", text) if not href.endswith(".svg")]
+
+
+def test_output_folder_or_file(run_cli, write, tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    single = run_cli("report", write(SIMPLE), "-o", folder)
+    assert single.exit_code == 0 and single.stdout.split() == [str(folder / "simple.html")]
+    taken = tmp_path / "taken.html"
+    taken.write_text("x")
+    many = run_cli("report", PROCESSES / "kam.yaml", PROCESSES / "billing.yaml", "-o", taken)
+    assert many.exit_code == 2 and "needs a folder for -o" in many.stderr and taken.read_text() == "x"
