@@ -546,7 +546,9 @@ def report(
     if process.based_on:
         reference, _ = _lookup_for(process, space)(process.based_on)
         reference_title = reference.title if reference is not None else None
-    common = {"links": links, "reference_title": reference_title, "index_href": index_href}
+    from kamflow.rendering.svg import flow_numbers
+
+    common = {"links": links, "reference_title": reference_title, "index_href": index_href, "numbers": flow_numbers(process)}
     if fmt == "md":
         view = build_view(process, findings, chart_file=f"{stem}.svg", **common)
         text = render_template(view, kind="report", fmt="md", template=template)

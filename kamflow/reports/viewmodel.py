@@ -86,15 +86,20 @@ def build_view(
     links: Mapping[str, str] | None = None,
     reference_title: str | None = None,
     index_href: str | None = None,
+    numbers: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """The template context of one process report (documented in docs/templates.md).
 
     `svg` is the chart's SVG text (inlined by HTML templates), `chart_file` the name of the chart
     written beside a Markdown report, `links` maps a subprocess step id to the page of the process
-    it calls, `index_href` is the portfolio index page when the report is part of a portfolio.
+    it calls, `index_href` is the portfolio index page when the report is part of a portfolio,
+    `numbers` the step numbers the chart shows (so table and chart agree; else `flow_order`).
     """
     links = dict(links or {})
-    ordered = flow_order(process)
+    if numbers is not None and all(step.id in numbers for step in process.steps):
+        ordered = sorted(process.steps, key=lambda step: numbers[step.id])  # the chart's own numbers
+    else:
+        ordered = flow_order(process)
     numbers = {step.id: n for n, step in enumerate(ordered, start=1)}
     lane_labels = {lane.id: lane.label for lane in process.lanes}
 

@@ -168,3 +168,22 @@ def test_conformance_with_the_reference(tmp_path):
     md = kamflow.report(as_is, fmt="md")[f"{as_is.id}.md"].decode()
     assert "### Conformance with the reference Key Account Management Process" in md
     assert md.count("(reference step `") == len(missing)
+
+
+def test_table_numbers_are_the_charts_numbers(write, tmp_path, run_cli):
+    # an unreachable step and a loop: the cases where orders could disagree
+    text = SIMPLE.replace("  - {id: finish,", "  - {id: orphan, label: Orphan, lane: a, next: finish}\n  - {id: finish,")
+    out = tmp_path / "r.html"
+    assert run_cli("report", write(text), "--number", "-o", out).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    table = Page(html).table("steps")
+    from_table = {row_id.removeprefix("step-"): int(row[0]) for row_id, row in zip(table["row_ids"], table["rows"])}
+    svg = ET.fromstring(html[html.index("<svg"):html.index("</svg>") + 6])
+    ns = "{http://www.w3.org/2000/svg}"
+    from_chart = {}
+    for group in svg.iter(f"{ns}g"):
+        if "node" in (group.get("class") or "").split():
+            texts = [t.text or "" for t in group.iter(f"{ns}text")]
+            numbered = [int(t) for t in texts if t.strip().isdigit()]
+            from_chart[group.get("id").removeprefix("step-")] = numbered[0] if numbered else None
+    assert from_chart == from_table
