@@ -148,7 +148,7 @@ def render_many(
         names = [f"{process.id}.{fmt}" for fmt in wanted]
         recorded = entries.get(entry)
         if not force and _current(recorded, key, target_dir, names):
-            done(index, Outcome(source, "skipped", findings=list(recorded.get("findings", [])), outputs=dict(recorded["outputs"]), entry=entry, key=key))
+            done(index, Outcome(source, "skipped", findings=[str(line) for line in recorded.get("findings", [])], outputs=dict(recorded["outputs"]), entry=entry, key=key))
             continue
         job = Job(source=source, output_dir=str(target_dir), formats=wanted, options=options, strict=strict)
         todo.append((index, job, Outcome(source, "pending", entry=entry, key=key)))
@@ -315,13 +315,15 @@ def _cache_key(process: Process, source: str, space: Workspace, salt: dict) -> s
     return _sha256(json.dumps(material, sort_keys=True, default=str).encode())
 
 
-def _current(recorded: dict | None, key: str, folder: Path, names: list[str]) -> bool:
-    if not recorded or recorded.get("key") != key:
+def _current(recorded: object, key: str, folder: Path, names: list[str]) -> bool:
+    """The manifest entry matches the key and every output is there with its recorded hash. A
+    hand-edited or damaged entry is simply not current."""
+    if not isinstance(recorded, dict) or recorded.get("key") != key:
         return False
-    outputs = recorded.get("outputs", {})
-    if sorted(outputs) != sorted(names):
+    outputs = recorded.get("outputs")
+    if not isinstance(outputs, dict) or sorted(outputs) != sorted(names) or not isinstance(recorded.get("findings", []), list):
         return False
-    return all(_file_hash(folder / name) == digest for name, digest in outputs.items())
+    return all(isinstance(digest, str) and _file_hash(folder / name) == digest for name, digest in outputs.items())
 
 
 def _read_manifest(folder: Path) -> dict:

@@ -143,3 +143,14 @@ def test_progress_bar_on_a_terminal_only(folder, tmp_path):
     assert re.search(r"rendering\s+\[#+\]\s+4/4", text), text
     quiet = subprocess.run(["script", "-qec", command + " --quiet --force", "/dev/null"], capture_output=True, timeout=120)
     assert "rendering" not in quiet.stdout.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("damage", ["not json", '{"kamflow-cache": 1, "entries": []}', '{"kamflow-cache": 1, "entries": {"kam": {"key": 1, "outputs": ["kam.svg"]}}}', '{"kamflow-cache": 1, "entries": {"kam": "x"}}'])
+def test_a_damaged_manifest_means_render_again(run_cli, folder, tmp_path, damage):
+    out = tmp_path / "out"
+    run_cli("render", folder, "-o", out, "-f", "svg")
+    (out / MANIFEST).write_text(damage, encoding="utf-8")
+    result = run_cli("render", folder, "-o", out, "-f", "svg")
+    assert result.exit_code == 0, result.stderr
+    assert "kam.svg" in result.stdout
+    assert json.loads((out / MANIFEST).read_text())["entries"]["kam"]["outputs"]["kam.svg"]

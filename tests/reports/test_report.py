@@ -187,3 +187,10 @@ def test_table_numbers_are_the_charts_numbers(write, tmp_path, run_cli):
             numbered = [int(t) for t in texts if t.strip().isdigit()]
             from_chart[group.get("id").removeprefix("step-")] = numbered[0] if numbered else None
     assert from_chart == from_table
+
+
+def test_markdown_chart_link_survives_any_file_name(run_cli, write, tmp_path):
+    out = tmp_path / "my (draft) report.md"
+    assert run_cli("report", write(SIMPLE), "-o", out).exit_code == 0
+    assert "](my%20%28draft%29%20report.svg)" in out.read_text(encoding="utf-8")
+    assert (tmp_path / "my (draft) report.svg").is_file()
