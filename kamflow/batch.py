@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import kamflow.api as api
-from kamflow.errors import KamflowError, LoadError, RenderError
+from kamflow.errors import KamflowError, LoadError
 from kamflow.files import write_atomically
 from kamflow.loader import Workspace, find_process_files
 from kamflow.model.process import Process

@@ -18,9 +18,12 @@ CHANGES = {"created", "modified", "moved", "deleted", "closed"}
 @click.option("-o", "--output", "output_dir", default="output", show_default=True, type=click.Path(file_okay=False), help="Folder to write the charts into.")
 @click.option("-f", "--format", "formats", default="svg", show_default=True, help="Comma-separated: svg, pdf, png, dot.")
 @click.option("--direction", type=click.Choice(["TB", "LR"]), help="Flow direction (overrides the file's).")
+@click.option("--theme", help="Chart theme: default, print, colorblind, or a theme file (.yaml).")
+@click.option("--number", is_flag=True, help="Number the steps in flow order.")
+@click.option("--legend", is_flag=True, help="Add a legend of the symbols the chart uses.")
 @click.option("--debounce", type=click.FloatRange(min=0.0, max=10.0), default=0.3, show_default=True, help="Seconds of quiet after a save before re-rendering (editors write in bursts).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel processes per re-render.")
-def watch_command(paths: tuple[str, ...], output_dir: str, formats: str, direction: str | None, debounce: float, jobs: int) -> None:
+def watch_command(paths: tuple[str, ...], output_dir: str, formats: str, direction: str | None, theme: str | None, number: bool, legend: bool, debounce: float, jobs: int) -> None:
     """Re-check and re-render process files on every save until Ctrl-C.
 
     Renders everything once (skipping what the cache says is current), then waits for changes to
@@ -32,7 +35,9 @@ def watch_command(paths: tuple[str, ...], output_dir: str, formats: str, directi
 
     from kamflow import batch
 
-    options = api.RenderOptions(direction=direction)
+    options = api.RenderOptions(direction=direction, theme=theme, number=number, legend=legend)
+    if theme:
+        api.check_theme(theme)  # a bad theme file stops here: positioned errors, exit 2
     wanted = api._formats(formats.split(","))
     changed = threading.Event()
     last_event = [0.0]

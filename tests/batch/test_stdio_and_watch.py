@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 from tests.conftest import PROCESSES, ROOT, SIMPLE
 
@@ -57,27 +56,30 @@ def test_watch_rerenders_after_an_edit_and_stops_cleanly(tmp_path):
     process.write_text(SIMPLE, encoding="utf-8")
     out = tmp_path / "out"
     chart = out / "simple.svg"
+    log, errors = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    watcher = subprocess.Popen(KAMFLOW + ["watch", src, "-o", out, "--debounce", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    try:
-        assert _wait_for(chart.is_file, 30), "the first render did not happen"
-        first = chart.read_bytes()
-        time.sleep(0.5)  # the observer is running before the first render starts; give the OS a moment
-        process.write_text(SIMPLE.replace("label: Do the work", "label: Do the edited work"), encoding="utf-8")
-        assert _wait_for(lambda: b"edited" in chart.read_bytes(), 30), "the edit was not re-rendered"
-        assert chart.read_bytes() != first
-        process.write_text(SIMPLE.replace("next: ok}", "next: nowhere}"), encoding="utf-8")
-        assert _wait_for(lambda: b"edited" not in chart.read_bytes(), 30)
-    finally:
-        watcher.send_signal(signal.SIGINT)
+    with open(log, "wb") as stdout, open(errors, "wb") as stderr:
+        watcher = subprocess.Popen(KAMFLOW + ["watch", src, "-o", out, "--debounce", "0.2", "--number"], stdout=stdout, stderr=stderr, env=env)
         try:
-            stdout, stderr = watcher.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            watcher.kill()
-            raise
-    text = stderr.decode()
+            assert _wait_for(lambda: "watching" in errors.read_text(), 30), "the first render did not happen"
+            first = chart.read_bytes()
+            process.write_text(SIMPLE.replace("label: Do the work", "label: Do the edited work"), encoding="utf-8")
+            assert _wait_for(lambda: b"edited" in chart.read_bytes(), 30), "the edit was not re-rendered"
+            assert chart.read_bytes() != first
+            process.write_text(SIMPLE.replace("next: ok}", "next: nowhere}"), encoding="utf-8")
+            assert _wait_for(lambda: "[unknown-target]" in errors.read_text(), 30), "findings are printed on re-check"
+            process.write_text("kamflow: 1\nid: simple\nsteps: [\n", encoding="utf-8")
+            assert _wait_for(lambda: f"{process}:4:1: error: invalid YAML" in errors.read_text(), 30), "a load error is shown"
+            process.write_text(SIMPLE.replace("label: Do the work", "label: Back to work"), encoding="utf-8")
+            assert _wait_for(lambda: b"Back to work" in chart.read_bytes(), 30), "watching goes on after a bad save"
+        finally:
+            watcher.send_signal(signal.SIGINT)
+            try:
+                watcher.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                watcher.kill()
+                raise
+    text = errors.read_text()
     assert watcher.returncode == 0, text
-    assert "watching" in text and text.rstrip().endswith("stopped watching")
-    assert "[unknown-target]" in text, "findings are printed on re-check"
-    assert "Traceback" not in text
-    assert stdout.decode().split().count(str(chart)) >= 3
+    assert text.rstrip().endswith("stopped watching") and "Traceback" not in text
+    assert log.read_text().split().count(str(chart)) >= 4
