@@ -86,6 +86,8 @@ def compose(text: str, shown: str) -> yaml.Node | None:
         if "expected a single document" in message or "but found another document" in message:
             message = "several YAML documents in one file; a process file holds one"
         raise LoadError([Problem(span, f"invalid YAML: {message}")]) from None
+    except yaml.reader.ReaderError as error:  # a control character YAML does not allow in a file
+        raise LoadError([unacceptable_character(text, shown, error)]) from None
     except yaml.YAMLError as error:
         raise LoadError([Problem(Span(shown), f"invalid YAML: {error}")]) from None
     if root is not None:
@@ -93,6 +95,15 @@ def compose(text: str, shown: str) -> yaml.Node | None:
         if problems:
             raise LoadError(problems)
     return root
+
+
+def unacceptable_character(text: str, shown: str, error: yaml.reader.ReaderError) -> Problem:
+    """A YAML reader error at its line and column, on one line."""
+    position = max(0, min(int(error.position), len(text)))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    code = error.character if isinstance(error.character, int) else ord(error.character) if error.character else 0
+    return Problem(Span(shown, line, column), f"invalid YAML: control character U+{code:04X} is not allowed; write it as an escape (\\u{code:04x}) inside double quotes, or remove it")
 
 
 def _check_tree(root: yaml.Node, shown: str) -> list[Problem]:

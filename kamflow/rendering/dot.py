@@ -23,7 +23,7 @@ from kamflow.model.overlay import Overlay
 from kamflow.model.process import Process, Step
 from kamflow.rendering.options import RenderOptions
 from kamflow.rendering.shapes import DOT_SHAPES
-from kamflow.rendering.text import DECISION_WRAP, DEFAULT_WRAP, wrap
+from kamflow.rendering.text import _NOT_XML, DECISION_WRAP, DEFAULT_WRAP, wrap
 
 FONT = "DejaVu Sans"
 WRAP_WIDTH = DEFAULT_WRAP
@@ -40,7 +40,8 @@ def _text(text: str, *, width: int = WRAP_WIDTH) -> str:
 
 
 def lines_text(lines: list[str]) -> str:
-    return quoting.quote(graphviz.nohtml("\\n".join(graphviz.escape(line) for line in lines)))
+    # Characters XML cannot hold become U+FFFD, as in the SVG; a NUL would end Graphviz's string.
+    return quoting.quote(graphviz.nohtml("\\n".join(graphviz.escape(_NOT_XML.sub("\ufffd", line)) for line in lines)))
 
 
 def _plain(value: str) -> str:

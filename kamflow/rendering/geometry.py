@@ -245,7 +245,7 @@ def parse(raw: bytes, *, frame: tuple[float, float, float, float] | None = None)
     """Graphviz JSON to a Geometry; coordinates relative to the layout's bounding box, or to
     `frame` (x0, y0, x1, y1 in Graphviz's own coordinates) when given."""
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), strict=False)  # Graphviz copies control characters of labels as they are
     except ValueError as error:
         raise RenderError(f"Graphviz returned a layout kamflow cannot read: {error}") from None
     x0, y0, x1, y1 = frame or _floats(data.get("bb", "0,0,0,0"))

@@ -31,7 +31,7 @@ def compute_layout(process: Process, *, direction: str | None = None, band_paddi
     source = source[:closing] + _SPACING + source[closing:]
     raw = render_bytes(source, ("json",), timeout=timeout)["json"]
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), strict=False)  # Graphviz copies control characters of labels as they are
     except ValueError as error:
         raise RenderError(f"Graphviz returned a layout kamflow cannot read: {error}") from None
     return layout_from_json(process, data, direction=rankdir, band_padding=BAND_PADDING if band_padding is None else band_padding)

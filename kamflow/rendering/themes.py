@@ -148,6 +148,10 @@ def _theme_from_text(text: str, shown: str, *, base: str | None = "default") -> 
         mark = error.problem_mark or error.context_mark
         span = Span(shown, mark.line + 1, mark.column + 1) if mark else Span(shown)
         raise LoadError([Problem(span, f"invalid YAML: {(error.problem or error.context or '').strip()}")]) from None
+    except yaml.reader.ReaderError as error:  # a control character YAML does not allow in a file
+        position = max(0, min(int(error.position), len(text)))
+        line, column = text.count("\n", 0, position) + 1, position - (text.rfind("\n", 0, position) + 1) + 1
+        raise LoadError([Problem(Span(shown, line, column), "invalid YAML: a control character YAML does not allow; remove it")]) from None
     except yaml.YAMLError as error:
         raise LoadError([Problem(Span(shown), f"invalid YAML: {error}")]) from None
     if root is None:

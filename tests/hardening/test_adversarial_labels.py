@@ -297,3 +297,27 @@ def test_the_svg_check_catches_what_it_looks_for(bad):
 def test_the_html_check_catches_what_it_looks_for(bad):
     with pytest.raises(AssertionError):
         check_html(bad)
+
+
+CONTROL = "".join(chr(c) for c in range(0x00, 0x20)) + "\x7f\x85\u2028\ufeff"
+
+
+def test_control_characters_in_labels_reach_every_format():
+    """Escapes in a double-quoted YAML string can put any character into a label, NUL included
+    (it used to end Graphviz's string: a syntax error). Every format still comes out, and parses."""
+    from kamflow import api
+    from kamflow.exporters import EXPORTERS
+
+    escaped = "".join(f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}" for c in CONTROL)
+    process = api.loads(f'kamflow: 1\nid: ctl\ntitle: "T {escaped}"\nsteps:\n  - {{id: s, type: start, label: "a {escaped} b", next: d}}\n'
+                        f'  - {{id: d, type: decision, label: "?{escaped}", branches: {{"y{escaped}": e, n: s}}}}\n  - {{id: e, type: end, label: E}}\n')
+    assert process.steps[0].label == f"a {CONTROL} b"
+    charts = api.render_charts(process, formats=("svg", "pdf", "dot"))
+    check_svg(charts["svg"])
+    assert charts["pdf"].startswith(b"%PDF") and b"\x00" not in charts["dot"]
+    for name in EXPORTERS:
+        text = api.export(process, to=name)
+        if name in ("bpmn", "drawio", "graphml"):
+            ET.fromstring(text.encode("utf-8"))
+        if name == "json":
+            assert json.loads(text)
