@@ -548,7 +548,7 @@ def report(
         reference_title = reference.title if reference is not None else None
     from kamflow.rendering.svg import flow_numbers
 
-    common = {"links": links, "reference_title": reference_title, "index_href": index_href, "numbers": flow_numbers(process)}
+    common = {"links": links, "reference_title": reference_title, "index_href": index_href, "numbers": flow_numbers(process), "stats": stats(process)}
     if fmt == "md":
         view = build_view(process, findings, chart_file=f"{stem}.svg", **common)
         text = render_template(view, kind="report", fmt="md", template=template)

@@ -87,13 +87,15 @@ def build_view(
     reference_title: str | None = None,
     index_href: str | None = None,
     numbers: Mapping[str, int] | None = None,
+    stats: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The template context of one process report (documented in docs/templates.md).
 
     `svg` is the chart's SVG text (inlined by HTML templates), `chart_file` the name of the chart
     written beside a Markdown report, `links` maps a subprocess step id to the page of the process
     it calls, `index_href` is the portfolio index page when the report is part of a portfolio,
-    `numbers` the step numbers the chart shows (so table and chart agree; else `flow_order`).
+    `numbers` the step numbers the chart shows (so table and chart agree; else `flow_order`),
+    `stats` the path analytics of `kamflow stats` (api.stats) for the analytics section.
     """
     links = dict(links or {})
     if numbers is not None and all(step.id in numbers for step in process.steps):
@@ -221,6 +223,56 @@ def build_view(
         },
         "conformance": conformance,
         "portfolio": {"index": index_href} if index_href else None,
+        "stats": _stats_view(stats, process, numbers) if stats else None,
+    }
+
+
+def _stats_view(stats: Mapping[str, Any], process: Process, numbers: Mapping[str, int]) -> dict[str, Any]:
+    """The analytics a reader of a report wants: how long the flow takes (critical path, each end,
+    expected with branch probabilities), how often work changes hands, and what data is missing."""
+    labels = {step.id: step.label for step in process.steps}
+
+    def step_ref(step_id: str) -> dict[str, Any]:
+        return {"id": step_id, "number": numbers.get(step_id), "label": labels.get(step_id, step_id)}
+
+    critical = stats.get("critical_path")
+    paths = [
+        {
+            "end": step_ref(path["end"]),
+            "shortest": {key: path["shortest"][key] for key in ("duration", "handoffs")} | {"steps": len(path["shortest"]["steps"])},
+            "longest": {key: path["longest"][key] for key in ("duration", "handoffs")} | {"steps": len(path["longest"]["steps"])},
+        }
+        for path in stats.get("paths", [])
+        if path.get("shortest") and path.get("longest")
+    ]
+    expected = [
+        {
+            "start": step_ref(item["start"]),
+            "available": item["available"],
+            "duration": item.get("duration"),
+            "handoffs": item.get("handoffs"),
+            "problems": list(item.get("problems", [])),
+            "ends": [{"label": end["label"], "probability": end["probability"]} for end in item.get("ends", [])],
+        }
+        for item in stats.get("expected", [])
+    ]
+    counts = stats.get("counts", {})
+    return {
+        "units": dict(stats.get("units", {})),
+        "loops": counts.get("loops", 0),
+        "ends": counts.get("ends", 0),
+        "critical_path": {
+            "duration": critical["duration"],
+            "handoffs": critical["handoffs"],
+            "end": step_ref(critical["end"]),
+            "steps": [step_ref(step_id) for step_id in critical["steps"]],
+        }
+        if critical
+        else None,
+        "paths": paths,
+        "expected": expected,
+        "missing_owner": [step_ref(step_id) for step_id in stats.get("missing", {}).get("owner", [])],
+        "missing_duration": [step_ref(step_id) for step_id in stats.get("missing", {}).get("duration", [])],
     }
 
 
