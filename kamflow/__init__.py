@@ -1,10 +1,29 @@
-"""kamflow: business processes as checked, report-grade flowcharts."""
-from kamflow.api import check, collect_processes, library_path, load, render, render_charts
-from kamflow.api import library_ids, library_processes, new_process, show_process
-from kamflow.api import export, export_files, json_schema
-from kamflow.api import diff, stats
-from kamflow.api import loads, portfolio, report, write_report
+"""kamflow: business processes as checked, report-grade flowcharts.
+
+The names below come from kamflow.api, imported on first use (PEP 562), so that `import kamflow.cli`
+and `kamflow --help` do not pay for networkx, YAML and Graphviz bindings."""
 from kamflow.errors import KamflowError, LoadError, RenderError, UsageError
+
+_FROM_API = {
+    "check", "collect_processes", "library_path", "load", "render", "render_charts",
+    "library_ids", "library_processes", "new_process", "show_process",
+    "export", "export_files", "json_schema",
+    "diff", "stats",
+    "loads", "portfolio", "report", "write_report",
+}
+
+
+def __getattr__(name: str):
+    if name in _FROM_API:
+        from kamflow import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'kamflow' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _FROM_API)
+
 
 __all__ = [
     "KamflowError",

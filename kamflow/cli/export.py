@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from kamflow import api
+from kamflow.cli._lazy import api
 from kamflow.exporters import EXPORTERS
 
 

@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from kamflow import api
+from kamflow.cli._lazy import api
 from kamflow.errors import UsageError
 
 

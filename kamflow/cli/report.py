@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from kamflow import api
+from kamflow.cli._lazy import api
 
 
 @click.command("report")

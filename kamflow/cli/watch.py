@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kamflow import api
+from kamflow.cli._lazy import api
 
 WATCHED_SUFFIXES = (".yaml", ".yml")
 CHANGES = {"created", "modified", "moved", "deleted", "closed"}
