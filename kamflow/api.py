@@ -17,7 +17,7 @@ from kamflow.files import write_atomically
 from kamflow.loader import Workspace, find_process_files
 from kamflow.model.overlay import Overlay
 from kamflow.model.process import Process
-from kamflow.rendering import RENDER_FORMATS, build_dot, render_bytes
+from kamflow.rendering import RENDER_FORMATS
 from kamflow.rendering.options import RenderOptions
 
 _workspace: Workspace | None = None
