@@ -1,0 +1,178 @@
+"""Write docs/performance.md from the figures the benchmarks left in bench/results/*.json (`make
+bench` runs them all first, so the page shows one run on one machine). Each benchmark owns its JSON
+file; this script only reads them, states every target as met or missed (and by how much), and
+says where the time goes.
+
+    .venv/bin/python bench/performance.py
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import RESULTS, ROOT  # noqa: E402
+
+PAGE = ROOT / "docs" / "performance.md"
+
+
+def _load(name: str) -> dict | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def _s(value: float) -> str:
+    return f"{value:.3f} s" if value < 10 else f"{value:.2f} s"
+
+
+def _verdict(met: bool, measured: str, target: str, miss: str = "") -> str:
+    return f"**met** ({measured}; target {target})" if met else f"**missed** ({measured}; target {target}{'; ' + miss if miss else ''})"
+
+
+def machine_section(results: dict[str, dict]) -> list[str]:
+    first = next(iter(results.values()))["machine"]
+    lines = ["## Machine and versions", "", "| | |", "|---|---|"]
+    labels = {"nproc": "CPUs (nproc)", "cpu": "CPU model (/proc/cpuinfo)", "os": "OS", "python": "Python", "graphviz": "Graphviz",
+              "rsvg-convert": "rsvg-convert", "pyyaml": "PyYAML", "libyaml": "libyaml (C loader)", "networkx": "networkx", "click": "Click",
+              "kamflow_commit": "kamflow commit"}
+    for key, label in labels.items():
+        if key in first:
+            lines.append(f"| {label} | {first[key]} |")
+    commits = sorted({r["machine"].get("kamflow_commit", "?") for r in results.values()})
+    when = sorted({r.get("measured", "") for r in results.values() if r.get("measured")})
+    lines += ["", f"Benchmarks in this run: {', '.join(sorted(results))}; measured {when[0] if when else 'unknown'}"
+              + (f" to {when[-1]}" if len(when) > 1 else "") + f" at commit {', '.join(commits)}.", ""]
+    return lines
+
+
+def check_section(data: dict) -> tuple[list[str], list[tuple[str, str]]]:
+    lines = ["## `kamflow check` on large processes", "",
+             "Synthetic processes from `bench/synthetic.py` (a chain with a decision every five steps that loops back, four lanes), "
+             "checked end to end through the CLI (`kamflow check FILE`, start-up included; `KAMFLOW_MAX_FILE_SIZE` raised, since a "
+             f"100k-step file is over the 5 MiB default). Median of {data['repeat']} runs after a warm-up run.", "",
+             "| steps | file | median | min - max | per step | YAML compose | build model | check rules | target |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    summary = []
+    for row in data["rows"]:
+        cli, stages = row["cli"], row["stages"]
+        target = f"< {row['target_s']:g} s: {'met' if row['met'] else 'missed'}" if "target_s" in row else ""
+        lines.append(f"| {row['steps']:,} | {row['file_bytes'] / 1e6:.1f} MB | {_s(cli['median_s'])} | {cli['min_s']:.3f} - {cli['max_s']:.3f} | "
+                     f"{cli['median_s'] / row['steps'] * 1e6:.0f} µs | {_s(stages['yaml_compose_s'])} | {_s(stages['build_model_s'])} | {_s(stages['check_rules_s'])} | {target} |")
+        if "target_s" in row:
+            miss = f"{cli['median_s'] / row['target_s']:.2f}x the target" if not row["met"] else ""
+            summary.append((f"check, {row['steps']:,} steps", _verdict(row["met"], _s(cli["median_s"]), f"< {row['target_s']:g} s", miss)))
+    lines.append("")
+    if data["growth"]:
+        parts = [f"{g['from']:,} -> {g['to']:,} steps: {g['size_ratio']:g}x the steps, {g['time_ratio']:g}x the time" for g in data["growth"]]
+        lines += ["Growth: " + "; ".join(parts) + ".", ""]
+        last = data["growth"][-1]
+        linear = last["time_ratio"] <= last["size_ratio"] * 1.25
+        summary.append(("check, growth", _verdict(linear, f"{last['time_ratio']:g}x the time for {last['size_ratio']:g}x the steps", "close to linear")))
+        lines += ["Below 10k steps the fixed start-up (Python, imports: see below) dominates, so the time grows slower than the steps; "
+                  "from 10k to 100k it grows about in proportion. The stages columns are one in-process run: composing the YAML "
+                  "(libyaml's C composer, with the cyclic garbage collector paused) is the largest part, then building the model "
+                  "(positions kept for every value) and the rules.", ""]
+    return lines, summary
+
+
+def render_section(data: dict) -> tuple[list[str], list[tuple[str, str]]]:
+    lines = ["## Render overhead", "",
+             "`kamflow render FILE -f svg,pdf` (the whole CLI run: start-up, load, check, layout, drawing, PDF) against Graphviz "
+             "`dot` alone writing SVG and PDF from the DOT kamflow emits, in one `dot` process (`dot -Tsvg -o a.svg -Tpdf -o a.pdf`). "
+             "Medians after a warm-up run.", "",
+             "| process | dot alone | kamflow render | ratio | target |", "|---|---:|---:|---:|---|"]
+    summary = []
+    for row in data["rows"]:
+        plain, cli = row["dot_alone"]["median_s"], row["kamflow_render"]["median_s"]
+        lines.append(f"| {row['process']} | {_s(plain)} | {_s(cli)} | {row['ratio']:.2f}x | within {row['target_ratio']:g}x: {'met' if row['met'] else 'missed'} |")
+        miss = f"{row['ratio'] / row['target_ratio']:.2f}x over" if not row["met"] else ""
+        summary.append((f"render overhead, {row['process']}", _verdict(row["met"], f"{row['ratio']:.2f}x", f"within {row['target_ratio']:g}x", miss)))
+    startup = data["cli_startup"]["median_s"]
+    lines += ["", "Where kamflow's time goes (one in-process run of the same render; start-up measured apart as `kamflow --help`):", "",
+              "| process | start-up | load | check + ghosts | DOT | Graphviz layout (`dot -Tjson`) | draw SVG | rsvg-convert PDF |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in data["rows"]:
+        b = row["breakdown"]
+        layouts = f"{_s(b.get('graphviz_layout_s', 0))} ({b.get('graphviz_layout_s_calls', 0)} run{'s' if b.get('graphviz_layout_s_calls', 0) != 1 else ''})"
+        lines.append(f"| {row['process']} | {_s(startup)} | {_s(b['load_s'])} | {_s(b['check_and_ghosts_s'])} | {_s(b.get('dot_source_s', 0))} | "
+                     f"{layouts} | {_s(b.get('draw_svg_s', 0))} | {_s(b.get('rsvg_convert_pdf_s', 0))} |")
+    lines.append("")
+    for row in data["rows"]:
+        b, plain = row["breakdown"], row["dot_alone"]["median_s"]
+        floor = b.get("graphviz_layout_s", 0) + b.get("rsvg_convert_pdf_s", 0)
+        if not row["met"]:
+            lines.append(
+                f"- **{row['process']}**: the two external programs kamflow needs, one `dot -Tjson` layout and one `rsvg-convert` "
+                f"for the PDF, take {_s(floor)} together, {floor / plain:.1f}x `dot` alone, before any Python runs; the CLI's start-up "
+                f"adds {_s(startup)} (Python, Click, then networkx for the check, about 70 ms of it). kamflow draws the SVG itself "
+                "(lanes as true bands, ISO 5807 symbols) and converts that SVG to PDF, so it cannot share `dot`'s single drawing pass; "
+                "the remaining gap is the price of that design." if row["process"] == "kam" else
+                f"- **{row['process']}**: the layout itself is slower than `dot`'s whole run here, and rsvg-convert spends "
+                f"{_s(b.get('rsvg_convert_pdf_s', 0))} on the large PDF; kamflow's own Python work (load, check, DOT, SVG) is "
+                f"{_s(b['load_s'] + b['check_and_ghosts_s'] + b.get('dot_source_s', 0) + b.get('draw_svg_s', 0))}.")
+        else:
+            lines.append(f"- **{row['process']}**: within target; the Graphviz layout is {_s(b.get('graphviz_layout_s', 0))} of kamflow's "
+                         f"{_s(row['kamflow_render']['median_s'])}, rsvg-convert {_s(b.get('rsvg_convert_pdf_s', 0))}.")
+    lines.append("")
+    return lines, summary
+
+
+def startup_section(data: dict) -> tuple[list[str], list[tuple[str, str]]]:
+    lines = ["## Start-up", "", f"Median of {data['repeat']} runs after a warm-up run.", "",
+             "| command | median |", "|---|---:|",
+             f"| `python -c pass` (the floor) | {_s(data['python_floor']['median_s'])} |",
+             f"| `kamflow --help` | {_s(data['kamflow_help']['median_s'])} |",
+             f"| `kamflow check processes/kam.yaml` | {_s(data['kamflow_check_kam']['median_s'])} |"]
+    for name, result in data["imports"].items():
+        lines.append(f"| `python -c 'import {name}'` | {_s(result['median_s'])} |")
+    lines += ["", "Slowest imports of one `kamflow check processes/kam.yaml` run (`python -X importtime`, cumulative): "
+              + ", ".join(f"{item['module']} {item['ms']} ms" for item in data["check_import_profile"]) + ".", "",
+              "`kamflow.api` is imported on first use (the package's attributes and the command modules go through lazy "
+              "imports), so `--help`, `--version` and option errors load only Click; a check loads networkx (through the "
+              "check rules) and PyYAML but not the Graphviz bindings, Jinja2 or watchdog (tests/hardening/test_startup.py keeps "
+              "it so).", ""]
+    return lines, [("start-up, `kamflow --help`", f"{_s(data['kamflow_help']['median_s'])} (no target; was 0.17 s before lazy imports)"),
+                   ("start-up, `kamflow check processes/kam.yaml`", f"{_s(data['kamflow_check_kam']['median_s'])} (no target)")]
+
+
+def batch_section(data: dict) -> tuple[list[str], list[tuple[str, str]]]:
+    lines = ["## Batch rendering", "",
+             f"`bench/batch.py`: {data.get('files')} process files rendered to {data.get('formats', 'svg,pdf')} by `kamflow render DIR`, "
+             f"median of {data.get('repeat')} whole CLI runs.", "",
+             "| run | median |", "|---|---:|",
+             f"| `-j 1` (serial) | {_s(data['serial_j1_s'])} |",
+             f"| `-j 2` | {_s(data['parallel_j2_s'])} ({data['speedup_j2']}x) |",
+             f"| no-op re-run (cache: all skipped) | {_s(data['noop_rerun_s'])} |", "",
+             f"`-j 2` output byte-identical to `-j 1`: {'yes' if data.get('parallel_output_identical') else 'NO'}.", ""]
+    return lines, [("batch, 50 files, -j 2", f"{_s(data['parallel_j2_s'])} ({data['speedup_j2']}x serial); no-op re-run {_s(data['noop_rerun_s'])}")]
+
+
+SECTIONS = {"check_speed": check_section, "render_overhead": render_section, "startup": startup_section, "batch": batch_section}
+
+
+def main() -> None:
+    results = {name: data for name in SECTIONS if (data := _load(name)) is not None}
+    if not results:
+        raise SystemExit("no results in bench/results: run `make bench`")
+    body: list[str] = []
+    summary: list[tuple[str, str]] = []
+    for name, build in SECTIONS.items():
+        if name in results:
+            lines, rows = build(results[name])
+            body += lines
+            summary += rows
+    page = ["# Performance", "",
+            "Written by `make bench` (bench/performance.py) from the figures the benchmarks in `bench/` record in "
+            "`bench/results/*.json`; every figure on this page comes from one run on the machine below. Wall times are medians "
+            "of whole command runs, as a user would time them.", ""]
+    page += machine_section(results)
+    page += ["## Targets", "", "| what | result |", "|---|---|"] + [f"| {what} | {result} |" for what, result in summary] + [""]
+    page += body
+    PAGE.write_text("\n".join(page).rstrip() + "\n", encoding="utf-8")
+    print(f"wrote {PAGE.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
