@@ -90,7 +90,7 @@ def render_section(data: dict) -> tuple[list[str], list[tuple[str, str]]]:
         miss = f"{row['ratio'] / row['target_ratio']:.2f}x over" if not row["met"] else ""
         summary.append((f"render overhead, {row['process']}", _verdict(row["met"], f"{row['ratio']:.2f}x", f"within {row['target_ratio']:g}x", miss)))
     startup = data["cli_startup"]["median_s"]
-    lines += ["", "Where kamflow's time goes (one in-process run of the same render; start-up measured apart as `kamflow --help`):", "",
+    lines += ["", "Where kamflow's time goes (one in-process run of the same render; start-up measured apart: Python importing every module a render needs):", "",
               "| process | start-up | load | check + ghosts | DOT | Graphviz layout (`dot -Tjson`) | draw SVG | rsvg-convert PDF |",
               "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for row in data["rows"]:
@@ -106,7 +106,7 @@ def render_section(data: dict) -> tuple[list[str], list[tuple[str, str]]]:
             lines.append(
                 f"- **{row['process']}**: the two external programs kamflow needs, one `dot -Tjson` layout and one `rsvg-convert` "
                 f"for the PDF, take {_s(floor)} together, {floor / plain:.1f}x `dot` alone, before any Python runs; the CLI's start-up "
-                f"adds {_s(startup)} (Python, Click, then networkx for the check, about 70 ms of it). kamflow draws the SVG itself "
+                f"adds {_s(startup)} (Python, Click, PyYAML, the Graphviz bindings and networkx for the check, about 70 ms of it alone). kamflow draws the SVG itself "
                 "(lanes as true bands, ISO 5807 symbols) and converts that SVG to PDF, so it cannot share `dot`'s single drawing pass; "
                 "the remaining gap is the price of that design." if row["process"] == "kam" else
                 f"- **{row['process']}**: the layout itself is slower than `dot`'s whole run here, and rsvg-convert spends "

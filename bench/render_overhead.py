@@ -3,7 +3,7 @@
 process and a 1000-step synthetic process. Targets: within 5x for KAM, within 1.25x for 1000 steps.
 Then where kamflow's time goes, in-process: load and check, the DOT, the Graphviz layouts
 (`dot -Tjson`, and any lane-order retries), drawing the SVG, rsvg-convert to PDF; and the start-up
-of the CLI (python and imports) measured apart.
+(Python importing every module a render needs) measured apart.
 
     .venv/bin/python bench/render_overhead.py [--repeat 5]
 """
