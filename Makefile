@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test install system-deps clean gallery bench
+.PHONY: demo test install system-deps clean gallery bench fuzz
 
 demo: install
 	$(BIN)/kamflow render processes/kam.yaml -f svg,pdf -o output
@@ -21,6 +21,15 @@ test: install
 # the machine to bench/results/<name>.json; docs/performance.md has a section per benchmark.
 bench: install
 	$(BIN)/python bench/batch.py
+	$(BIN)/python bench/check_speed.py
+	$(BIN)/python bench/render_overhead.py
+	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/performance.py
+
+# The property-based tests at length (thousands of random processes and mutated files; failing
+# examples are kept in .hypothesis/ and replayed first next time). `make test` runs a few dozen.
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -p no:cacheprovider tests/hardening/test_properties.py --hypothesis-show-statistics
 
 install: system-deps $(INSTALLED)
 
