@@ -8,6 +8,7 @@ says where the time goes.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import RESULTS, ROOT  # noqa: E402
 
 PAGE = ROOT / "docs" / "performance.md"
+NOTES = ROOT / "docs" / "performance"  # <benchmark>.md: hand-written notes kept under that benchmark's figures
 
 
 def _load(name: str) -> dict | None:
@@ -163,10 +165,15 @@ def main() -> None:
             lines, rows = build(results[name])
             body += lines
             summary += rows
+            notes = NOTES / f"{name}.md"
+            if notes.exists():
+                text = re.sub(r"<!--.*?-->\s*", "", notes.read_text(encoding="utf-8"), flags=re.S).strip()
+                body += [text, ""]
     page = ["# Performance", "",
             "Written by `make bench` (bench/performance.py) from the figures the benchmarks in `bench/` record in "
             "`bench/results/*.json`; every figure on this page comes from one run on the machine below. Wall times are medians "
-            "of whole command runs, as a user would time them.", ""]
+            "of whole command runs, as a user would time them. Notes under a benchmark's figures come from "
+            "`docs/performance/<benchmark>.md`. Unit tests never time anything.", ""]
     page += machine_section(results)
     page += ["## Targets", "", "| what | result |", "|---|---|"] + [f"| {what} | {result} |" for what, result in summary] + [""]
     page += body

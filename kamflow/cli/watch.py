@@ -14,7 +14,7 @@ CHANGES = {"created", "modified", "moved", "deleted", "closed"}
 
 
 @click.command("watch")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", "output_dir", default="output", show_default=True, type=click.Path(file_okay=False), help="Folder to write the charts into.")
 @click.option("-f", "--format", "formats", default="svg", show_default=True, help="Comma-separated: svg, pdf, png, dot.")
 @click.option("--direction", type=click.Choice(["TB", "LR"]), help="Flow direction (overrides the file's).")
@@ -23,7 +23,8 @@ CHANGES = {"created", "modified", "moved", "deleted", "closed"}
 @click.option("--legend", is_flag=True, help="Add a legend of the symbols the chart uses.")
 @click.option("--debounce", type=click.FloatRange(min=0.0, max=10.0), default=0.3, show_default=True, help="Seconds of quiet after a save before re-rendering (editors write in bursts).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel processes per re-render.")
-def watch_command(paths: tuple[str, ...], output_dir: str, formats: str, direction: str | None, theme: str | None, number: bool, legend: bool, debounce: float, jobs: int) -> None:
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=86400), default=60.0, show_default=True, help="Seconds each Graphviz layout or conversion may take before it is stopped.")
+def watch_command(paths: tuple[str, ...], output_dir: str, formats: str, direction: str | None, theme: str | None, number: bool, legend: bool, debounce: float, jobs: int, timeout: float = 60.0) -> None:
     """Re-check and re-render process files on every save until Ctrl-C.
 
     Renders everything once (skipping what the cache says is current), then waits for changes to
@@ -34,8 +35,12 @@ def watch_command(paths: tuple[str, ...], output_dir: str, formats: str, directi
     from watchdog.observers import Observer
 
     from kamflow import batch
+    from kamflow.errors import LoadError, Problem, Span
 
-    options = api.RenderOptions(direction=direction, theme=theme, number=number, legend=legend)
+    missing = [Problem(Span(path), "no such file or folder") for path in paths if not Path(path).exists()]
+    if missing:  # nothing to watch: one line per path, exit 2
+        raise LoadError(missing)
+    options = api.RenderOptions(direction=direction, theme=theme, number=number, legend=legend, timeout=timeout)
     if theme:
         api.check_theme(theme)  # a bad theme file stops here: positioned errors, exit 2
     wanted = api._formats(formats.split(","))

@@ -168,11 +168,14 @@ def test_bad_report_templates(scene, monkeypatch, case, fmt):
     assert snapshot(scene) == before
 
 
-def test_a_missing_template(scene):
+@pytest.mark.parametrize("template,words", [("in/none.html.j2", "no such"), ("in", "folder")])
+def test_a_missing_or_folder_template(scene, template, words):
     before = snapshot(scene)
-    result, _ = _run(["report", "good.yaml", "--template", "in/none.html.j2", "-o", "out/r.html"])
+    result, _ = _run(["report", "good.yaml", "--template", template, "-o", "out/r.html"])
     assert result.exit_code == 2 and "Traceback" not in result.stderr
-    assert error_lines(result.stderr)[0]["path"].endswith("none.html.j2")
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and error_lines(lines[0])[0]["path"].endswith(template.split("/")[-1]), lines
+    assert words in lines[0]
     assert snapshot(scene) == before
 
 

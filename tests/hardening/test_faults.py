@@ -89,7 +89,7 @@ def _pids_alive(path: Path) -> list[int]:
 GRAPHVIZ_COMMANDS = {
     "render": (["render", "good.yaml", "-f", "svg,pdf,png", "-o", "out", "--timeout", "1"], ("dot", "rsvg-convert")),
     "render-stdout": (["render", "good.yaml", "-f", "svg", "-o", "out", "--force", "--timeout", "1"], ("dot",)),
-    "report": (["report", "good.yaml", "-o", "out/r.html"], ("dot",)),
+    "report": (["report", "good.yaml", "-o", "out/r.html", "--timeout", "1"], ("dot",)),
     "export-bpmn": (["export", "good.yaml", "--to", "bpmn", "-o", "out/x.json", "--timeout", "1"], ("dot",)),
     "export-drawio": (["export", "good.yaml", "--to", "drawio", "-o", "out/x.json", "--timeout", "1"], ("dot",)),
     "diff-chart": (["diff", "good.yaml", "good.yaml", "-o", "out", "-f", "svg,pdf", "--timeout", "1"], ("dot", "rsvg-convert")),
