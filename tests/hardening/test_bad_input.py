@@ -196,3 +196,17 @@ def test_bad_json_exports_loaded_back(scene, name, data, line, words, command):
     result, seconds = _run(COMMANDS[command]("in/bad.json", "good.yaml", "out"))
     _assert_one_clear_error(result, seconds, "bad.json", line, words)
     assert snapshot(scene) == before
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_diff_and_stats_by_id_resolve_to_the_bad_file_beside_them(scene, monkeypatch, case):
+    """An id on the command line resolves to `<id>.yaml` in the current folder first: that file is
+    held to the same rules as one named by its path."""
+    for name, value in case.env:
+        monkeypatch.setenv(name, value)
+    (scene / "bad.yaml").write_bytes(case.data)
+    before = snapshot(scene)
+    for args in (["diff", "bad", "good"], ["diff", "good", "bad", "-o", "out"], ["stats", "bad"]):
+        result, seconds = _run(args)
+        _assert_one_clear_error(result, seconds, "bad.yaml", case.line, case.words)
+    assert snapshot(scene) == before
