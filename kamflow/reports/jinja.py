@@ -49,7 +49,12 @@ def _environment(fmt: str, template_dir: Path | None) -> jinja2.Environment:
         loaders.append(jinja2.FileSystemLoader(str(template_dir)))
     loaders.append(jinja2.PrefixLoader({"kamflow": builtin}))
     loaders.append(builtin)
-    env = jinja2.Environment(
+    # A user's template runs sandboxed: it can read the report data but not reach Python's internals
+    # (`''.__class__.__mro__` ...) or change the data, so a template from a client cannot run code.
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    environment_class = ImmutableSandboxedEnvironment if template_dir is not None else jinja2.Environment
+    env = environment_class(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=(fmt == "html"),
         undefined=jinja2.StrictUndefined,

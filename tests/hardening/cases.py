@@ -101,6 +101,9 @@ BAD_TEMPLATES = [
     _case("template-undefined", "<h1>{{ no_such_variable }}</h1>\n", 1, "undefined"),
     _case("template-binary", b"<h1>\x00\x00</h1>", 1, "binary"),
     _case("template-latin-1", "<h1>caf\u00e9</h1>".encode("latin-1"), 1, "utf-8"),
+    _case("template-python-internals", "<p>{{ ''.__class__.__mro__[1].__subclasses__() }}</p>\n", 1, "unsafe"),
+    _case("template-runs-a-command", "<p>ok</p>\n{{ cycler.__init__.__globals__.os.system('touch PWNED') }}\n", 2, "unsafe"),
+    _case("template-mutates-data", "{{ [1, 2].append(3) }}\n", 1, "unsafe"),
     _case("template-include-outside", "{% include '/etc/passwd' %}\n", None, "template"),
     _case("template-over-size-limit", "<p>x</p>\n" * 200, None, "limit", env=(("KAMFLOW_MAX_FILE_SIZE", "1000"),)),
 ]

@@ -165,6 +165,7 @@ def test_bad_report_templates(scene, monkeypatch, case, fmt):
         assert match["line"] == str(case.line), lines[0]  # Jinja knows lines, not columns
     assert case.words in match["message"].lower(), lines[0]
     assert "root:" not in output  # /etc/passwd was not included
+    assert not (scene / "PWNED").exists()  # the sandbox kept the template away from os.system
     assert snapshot(scene) == before
 
 
