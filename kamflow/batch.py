@@ -156,7 +156,7 @@ def render_many(
     workers = min(max(1, jobs), len(todo))
     if workers <= 1:
         for index, job, pending in todo:
-            done(index, _finish(pending, render_one(job)))
+            done(index, _finish(pending, render_one(job, space=space)))  # the files loaded for the keys are not read twice
     else:
         with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool:
             futures = {pool.submit(render_one, job): (index, pending) for index, job, pending in todo}
@@ -190,10 +190,12 @@ def _worker_context():
     return multiprocessing.get_context("spawn")
 
 
-def render_one(job: Job) -> Outcome:
+def render_one(job: Job, *, space: Workspace | None = None) -> Outcome:
     """Load, check and render one file (runs in a worker process or in this one)."""
     try:
-        space = Workspace()  # fresh per file: files may change between watch runs
+        # A workspace of this run (it reloads a file whose size or modification time changed), else
+        # a fresh one per file in a worker process.
+        space = space or Workspace()
         process = space.load(job.source)
         findings = api.check(process, workspace=space)
         lines = [str(finding) for finding in findings]
