@@ -18,6 +18,11 @@ HANG_GUARD = 20.0  # seconds; every case answers in well under one
 # command name -> argv for the bad file F, the good file G and the output folder O
 COMMANDS = {
     "check": lambda f, g, o: ["check", f],
+    "check-folder-sarif": lambda f, g, o: ["check", Path(f).parent, "--format", "sarif"],
+    "check-against": lambda f, g, o: ["check", f, "--against", "kam"],
+    "render-highlight": lambda f, g, o: ["render", f, "--highlight", "critical-path", "-o", o],
+    "report-portfolio": lambda f, g, o: ["report", Path(f).parent, g, "-o", Path(o) / "site"],
+    "export-folder": lambda f, g, o: ["export", Path(f).parent, "--to", "drawio", "-o", Path(o) / "exported"],
     "render": lambda f, g, o: ["render", f, "-f", "svg,pdf", "-o", o],
     "render-folder": lambda f, g, o: ["render", Path(f).parent, "-f", "svg", "-o", o],
     "report": lambda f, g, o: ["report", f, "-o", Path(o) / "r.html"],
