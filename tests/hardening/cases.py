@@ -77,7 +77,9 @@ CASES = [
     _case("png-bytes", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 3, "binary"),
     _case("latin-1", _HEAD.encode() + "description: caf\u00e9\n".encode("latin-1") + _STEPS.encode(), 4, "utf-8"),
     _case("utf-16", ("\ufeff" + _HEAD + _STEPS).encode("utf-16"), 1, "binary"),
-    _case("over-size-limit", _HEAD + _STEPS + "# padding\n" * 200, None, "limit", env=(("KAMFLOW_MAX_FILE_SIZE", "1000"),)),
+    _case("over-size-limit", _HEAD + _STEPS + "# padding\n" * 1200, None, "limit", env=(("KAMFLOW_MAX_FILE_SIZE", "10000"),)),
+    _case("deep-nesting", _HEAD + "steps: " + "[" * 1200 + "]" * 1200 + "\n", 4, "nesting"),
+    _case("deep-nesting-mappings", _HEAD + "description: " + "{a: " * 1200 + "1" + "}" * 1200 + "\n" + _STEPS, 4, "nesting"),
 ]
 
 BAD_THEMES = [
