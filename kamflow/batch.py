@@ -158,8 +158,9 @@ def render_many(
         for index, job, pending in todo:
             done(index, _finish(pending, render_one(job, space=space)))  # the files loaded for the keys are not read twice
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool:
-            futures = {pool.submit(render_one, job): (index, pending) for index, job, pending in todo}
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(), initializer=_worker_started)
+        try:
+            futures = {pool.submit(_render_in_worker, job): (index, pending) for index, job, pending in todo}
             for future in as_completed(futures):
                 index, pending = futures[future]
                 try:
@@ -167,6 +168,11 @@ def render_many(
                 except Exception as error:  # a worker died: that file failed, the rest go on
                     result = Outcome(pending.source, "failed", errors=[f"{pending.source}: error: worker failed: {error}"])
                 done(index, _finish(pending, result))
+        except BaseException:  # Ctrl-C or a kill: stop the workers now, not after their renders
+            _stop_workers(pool)
+            raise
+        finally:
+            pool.shutdown(wait=True)
 
     ordered = [outcomes[i] for i in sorted(outcomes)]
     _write_manifest(out_root, manifest, ordered)
@@ -188,6 +194,45 @@ def _worker_context():
         context.set_forkserver_preload(["kamflow.batch"])
         return context
     return multiprocessing.get_context("spawn")
+
+
+def _worker_started() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them with SIGTERM; in a worker SIGTERM
+    unwinds like an exception, so its Graphviz is killed and its temporary files are removed."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_terminated)
+
+
+def _worker_terminated(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _render_in_worker(job: Job) -> Outcome:
+    try:
+        return render_one(job)
+    except SystemExit as stop:  # stopped by the main process: Graphviz and temporary files are cleaned up by now
+        os._exit(stop.code if isinstance(stop.code, int) else 1)  # leave at once; the pool would start the next job
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end every worker (SIGTERM, then SIGKILL after 10 s)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets it
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    # Let the pool's manager thread see the workers gone and close its wake-up pipe before anything
+    # else (shutdown, interpreter exit) writes to it: Python 3.11 can race there and print a traceback.
+    if manager is not None:
+        manager.join(timeout=10)
 
 
 def render_one(job: Job, *, space: Workspace | None = None) -> Outcome:

@@ -223,3 +223,35 @@ def test_a_signal_during_layout_stops_cleanly(scene, sig, exit_codes):
     after = snapshot(scene)
     after.pop("pids.txt", None)
     assert after == before
+
+
+@pytest.mark.parametrize("sig,exit_code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_a_parallel_render_at_once(scene, sig, exit_code):
+    """With -j 2 the workers render in other processes: the main process stops them at once (not
+    after their renders), their Graphviz runs are killed and no temporary file or folder is left."""
+    src, scratch = scene / "src", scene / "scratch"
+    src.mkdir()
+    scratch.mkdir()
+    for n in range(4):
+        (src / f"p{n}.yaml").write_text(GOOD.replace("id: good", f"id: p{n}"), encoding="utf-8")
+    fakebin = _fake_bin(scene, "dot", "hang")
+    env = dict(os.environ, PATH=f"{fakebin}:{Path(sys.executable).parent}", KAMFLOW_FAKE_PIDS=str(scene / "pids.txt"), TMPDIR=str(scratch))
+    before = snapshot(scene)
+    process = subprocess.Popen([sys.executable, "-m", "kamflow", "render", "src", "-f", "svg,pdf", "-o", "out", "-j", "2"],
+                               cwd=scene, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not (scene / "pids.txt").exists() or len((scene / "pids.txt").read_text().split()) < 4:  # both workers in Graphviz
+        assert time.monotonic() < deadline and process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    stopped = time.monotonic()
+    process.send_signal(sig)
+    out, err = process.communicate(timeout=30)
+    assert time.monotonic() - stopped < 8  # not the fake layout's 60 s
+    assert process.returncode == exit_code, err
+    assert b"Traceback" not in err
+    time.sleep(0.3)
+    assert _pids_alive(scene / "pids.txt") == []
+    assert list(scratch.iterdir()) == []  # Graphviz's scratch folders removed too
+    after = snapshot(scene)
+    after.pop("pids.txt", None)
+    assert after == before
