@@ -8,6 +8,14 @@ from pathlib import Path
 from kamflow.errors import OutputError
 
 
+def _first_file(folder: Path) -> Path:
+    """The part of a folder path that exists as a file (what stops mkdir)."""
+    for parent in [*reversed(folder.parents), folder]:
+        if parent.exists() and not parent.is_dir():
+            return parent
+    return folder
+
+
 def write_atomically(files: dict[Path, bytes]) -> list[Path]:
     """Write every file or none: each goes to a temporary file beside its target first, and only
     when all are written are they renamed into place (a rename is atomic on one file system)."""
@@ -29,6 +37,8 @@ def write_atomically(files: dict[Path, bytes]) -> list[Path]:
         for temporary, _ in staged:
             if os.path.exists(temporary):
                 os.unlink(temporary)
+        if isinstance(error, (FileExistsError, NotADirectoryError)) and target is not None and not target.parent.is_dir():
+            raise OutputError(str(target), f"{_first_file(target.parent)} is a file, not a folder") from None
         if isinstance(error, OSError):  # disk full, permissions, a file in the way: one clear line
             raise OutputError(str(target), error.strerror or str(error)) from None
         raise

@@ -255,3 +255,19 @@ def test_a_signal_stops_a_parallel_render_at_once(scene, sig, exit_code):
     after = snapshot(scene)
     after.pop("pids.txt", None)
     assert after == before
+
+
+@pytest.mark.parametrize("args", [
+    ["render", "good.yaml", "-f", "svg", "-o", "in-the-way/charts"],
+    ["export", "good.yaml", "--to", "json", "-o", "in-the-way/x.json"],
+    ["report", "good.yaml", "-o", "in-the-way/r.html"],
+    ["diff", "good.yaml", "good.yaml", "-o", "in-the-way", "-f", "svg"],
+], ids=["render", "export", "report", "diff"])
+def test_an_output_folder_that_is_a_file(scene, args):
+    (scene / "in-the-way").write_text("a file, not a folder\n")
+    before = snapshot(scene)
+    result, _ = _cli(args)
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    first = result.stderr.splitlines()[0]
+    assert error_lines(first)[0] is not None and first.endswith("in-the-way is a file, not a folder"), first
+    assert snapshot(scene) == before
