@@ -321,3 +321,17 @@ def test_control_characters_in_labels_reach_every_format():
             ET.fromstring(text.encode("utf-8"))
         if name == "json":
             assert json.loads(text)
+
+
+def test_html_pages_forbid_scripts_by_content_security_policy(outputs, tmp_path):
+    """Defence in depth: even an escaping mistake could not run a script in kamflow's own pages."""
+    from kamflow.cli import cli
+
+    site = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["report", str(outputs.parent / "adversarial.yaml"), str(Path(__file__).resolve().parents[2] / "processes" / "kam.yaml"), "-o", str(site)])
+    assert result.exit_code == 0, result.stderr
+    for page in [outputs / "report.html", *site.glob("*.html")]:
+        metas = [attrs for tag, attrs in check_html(page.read_text(encoding="utf-8")) if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy"]
+        assert len(metas) == 1, page.name
+        policy = {part.split()[0]: part.split()[1:] for part in metas[0]["content"].split(";") if part.strip()}
+        assert policy["default-src"] == ["'none'"] and "script-src" not in policy, policy
