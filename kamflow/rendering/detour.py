@@ -45,8 +45,27 @@ def crossed_steps(edge: EdgeGeometry, geometry: Geometry, steps: set[str]) -> li
             if name in steps and name not in (edge.tail, edge.head) and any(_inside(p, node, -2.0) for p in points)]
 
 
+DETOUR_RATIO = 1.7  # a flow this many times longer than the way between its ends is a long sweep
+DETOUR_SLACK = 80.0  # points a flow may run beyond that before it counts as a sweep
+
+
+def path_length(path: str) -> float:
+    points = path_points(path)
+    return sum(math.dist(a, b) for a, b in zip(points, points[1:]))
+
+
+def sweeps(edge: EdgeGeometry) -> bool:
+    """True when Graphviz drew the flow as a long sweep (typically a loop taken round the outside
+    of the chart): much longer than the straight way between its ends."""
+    points = path_points(edge.path)
+    if len(points) < 2:
+        return False
+    return path_length(edge.path) > DETOUR_RATIO * math.dist(points[0], points[-1]) + DETOUR_SLACK
+
+
 def fix_crossings(geometry: Geometry, steps: set[str]) -> Geometry:
-    """Re-route every flow that runs through a step; the rest stay as Graphviz drew them."""
+    """Re-route every flow that runs through a step, and every long sweep when a clear, shorter
+    way exists; the rest stay as Graphviz drew them."""
     if len(geometry.nodes) > MAX_NODES:
         return geometry
     edges = []
@@ -54,6 +73,10 @@ def fix_crossings(geometry: Geometry, steps: set[str]) -> Geometry:
         if edge.path and crossed_steps(edge, geometry, steps):
             rerouted = _route(edge, geometry, steps)
             edges.append(rerouted or edge)
+        elif edge.path and sweeps(edge):
+            rerouted = _route(edge, geometry, steps)
+            shorter = rerouted is not None and path_length(rerouted.path) < path_length(edge.path) * 0.8
+            edges.append(rerouted if shorter else edge)
         else:
             edges.append(edge)
     return replace(geometry, edges=edges)
@@ -86,8 +109,9 @@ def _route(edge: EdgeGeometry, geometry: Geometry, steps: set[str]) -> EdgeGeome
     path = _smooth(line)
     label_at = edge.label_at
     if label_at is not None:
-        middle = line[len(line) // 2] if len(line) > 2 else ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
-        label_at = (round(middle[0], 2), round(middle[1], 2))
+        # the middle of the longest straight run: a label there sits on the line, clear of its bends
+        a, b = max(zip(line, line[1:]), key=lambda pair: math.dist(*pair))
+        label_at = (round((a[0] + b[0]) / 2, 2), round((a[1] + b[1]) / 2, 2))
     return replace(edge, path=path, label_at=label_at)
 
 
