@@ -224,12 +224,31 @@ def render_charts(
         raise UsageError(f"direction must be TB or LR, not {options.direction!r}")
     if overlay is None and options.ghosts:
         overlay = ghost_overlay(process)
+    if options.subprocess_links is None:
+        options = replace(options, subprocess_links=subprocess_links(process))
     from kamflow.rendering.chart import render_process
 
     try:
         return render_process(process, wanted, overlay=overlay, options=options)
     except RenderError as error:
         raise error.at(process.path) from None
+
+
+def subprocess_links(process: Process, *, workspace: Workspace | None = None) -> tuple[tuple[str, str], ...]:
+    """(step id, process id) for each subprocess step whose `process` reference (an id or a file
+    path) resolves to a process that loads: its chart links to <process id>.svg / .pdf."""
+    space = workspace or _default_workspace()
+    links = []
+    for step in process.steps:
+        if step.type != "subprocess" or not step.process:
+            continue
+        try:
+            found = space.lookup(step.process, relative_to=process.path)
+        except LoadError:
+            found = None
+        if found is not None:
+            links.append((step.id, found.id))
+    return tuple(links)
 
 
 def _formats(formats: Iterable[str]) -> tuple[str, ...]:

@@ -557,8 +557,8 @@ def diff_overlay(diff: ProcessDiff) -> Overlay:
             edge_marks.setdefault((change.source, change.target), Mark("changed", "changed"))
     # A removed flow that touches a removed step is drawn as the ghost's own flow, which places the
     # ghost where it used to be in the flow; a removed flow between kept steps is an extra edge.
-    after: dict[str, list[str]] = {}
-    before: dict[str, list[str]] = {}
+    after: dict[str, dict[str, str | None]] = {}  # removed step -> {source: branch label}
+    before: dict[str, dict[str, str | None]] = {}
     extra = []
     for change in diff.changes:
         if change.kind != "flow-removed":
@@ -568,15 +568,16 @@ def diff_overlay(diff: ProcessDiff) -> Overlay:
         if not (source and target):
             continue  # a flow to a step that did not exist
         if change.source in ghost_ids:
-            before.setdefault(change.source, []).append(target)
+            before.setdefault(change.source, {}).setdefault(target, change.label)
         elif change.target in ghost_ids:
-            after.setdefault(change.target, []).append(source)
+            after.setdefault(change.target, {}).setdefault(source, change.label)
         else:
             extra.append((source, target, change.label, "removed"))
     ghosts = tuple(
         GhostStep(id=ghost_ids[c.step], label=f"Removed: {c.label}", kind="removed", step_type=c.step_type,
                   lane=diff.lane_map.get(c.lane),  # the old lane, when the new process still has it
-                  after=tuple(dict.fromkeys(after.get(c.step, []))), before=tuple(dict.fromkeys(before.get(c.step, []))))
+                  after=tuple(after.get(c.step, {})), before=tuple(before.get(c.step, {})),
+                  after_labels=tuple(after.get(c.step, {}).values()), before_labels=tuple(before.get(c.step, {}).values()))
         for c in removed_steps
     )
     return Overlay(ghosts=ghosts, step_marks=step_marks, edge_marks=edge_marks, extra_edges=tuple(extra))

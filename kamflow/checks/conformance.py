@@ -6,7 +6,7 @@ comes from the forward flow (the graph without its back edges, see model.graph.f
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
@@ -111,9 +111,15 @@ def ghost_overlay(
             ghost_of[step.id] = ghost_id(step.id, taken)
             taken.add(ghost_of[step.id])
         ref_forward = forward_of(reference)
+        ref_labels: dict[tuple[str, str], str] = {}
+        for edge in reference.edges:
+            if edge.label:
+                ref_labels.setdefault((edge.source, edge.target), edge.label)
         for step in wanted:
-            after = _neighbours(ref_forward, step.id, done, ghost_of, upstream=True)
-            before = _neighbours(ref_forward, step.id, done, ghost_of, upstream=False)
+            after_labels: dict[str, str | None] = {}
+            before_labels: dict[str, str | None] = {}
+            after = _neighbours(ref_forward, step.id, done, ghost_of, upstream=True, labels=ref_labels, found_labels=after_labels)
+            before = _neighbours(ref_forward, step.id, done, ghost_of, upstream=False, labels=ref_labels, found_labels=before_labels)
             ghosts.append(
                 GhostStep(
                     id=ghost_of[step.id],
@@ -123,6 +129,8 @@ def ghost_overlay(
                     lane=_lane(process, step, after, before),
                     after=tuple(after),
                     before=tuple(before),
+                    after_labels=tuple(after_labels.get(s) for s in after),
+                    before_labels=tuple(before_labels.get(s) for s in before),
                 )
             )
     sources: dict[str, list[str]] = {}
@@ -136,7 +144,7 @@ def ghost_overlay(
             index = next(i for i, g in enumerate(ghosts) if g.id == ghost_of[target])
             ghost = ghosts[index]
             extra = tuple(s for s in froms if s not in ghost.after)
-            ghosts[index] = GhostStep(ghost.id, ghost.label, ghost.kind, ghost.step_type, ghost.lane, ghost.after + extra, ghost.before)
+            ghosts[index] = replace(ghost, after=ghost.after + extra, after_labels=tuple(ghost.flow_label(s, ghost.id) for s in ghost.after) + (None,) * len(extra))
             continue
         new_id = ghost_id(target, taken)
         taken.add(new_id)
@@ -146,11 +154,16 @@ def ghost_overlay(
     return Overlay(ghosts=tuple(ghosts), step_marks=marks)
 
 
-def _neighbours(ref_forward: nx.DiGraph, start: str, done: dict[str, list[str]], ghost_of: dict[str, str], *, upstream: bool) -> list[str]:
+def _neighbours(ref_forward: nx.DiGraph, start: str, done: dict[str, list[str]], ghost_of: dict[str, str], *, upstream: bool,
+                labels: dict[tuple[str, str], str] | None = None, found_labels: dict[str, str | None] | None = None) -> list[str]:
     """Implementers of the nearest implemented reference steps before (upstream) or after a
     reference step. Downstream, a neighbouring ghost is linked by id; upstream it is left out,
-    since that ghost links to this one itself."""
+    since that ghost links to this one itself. `found_labels` receives, per neighbour found, the
+    branch label of the reference flow it was reached by (a decision's branch keeps its label on
+    the ghost's flow)."""
     found: list[str] = []
+    labels = labels or {}
+    found_labels = found_labels if found_labels is not None else {}
     seen = {start}
     frontier = [start]
     while frontier:
@@ -160,11 +173,16 @@ def _neighbours(ref_forward: nx.DiGraph, start: str, done: dict[str, list[str]],
             if other in seen:
                 continue
             seen.add(other)
+            label = labels.get((other, node) if upstream else (node, other))
             if other in done:
-                found.extend(s for s in done[other] if s not in found)
+                for implementer in done[other]:
+                    if implementer not in found:
+                        found.append(implementer)
+                        found_labels[implementer] = label
             elif other in ghost_of:
                 if not upstream:
                     found.append(ghost_of[other])
+                    found_labels[ghost_of[other]] = label
             else:
                 frontier.append(other)
     return found

@@ -19,6 +19,20 @@ class GhostStep:
     lane: str | None = None
     after: tuple[str, ...] = ()  # step ids drawn flowing into the ghost (dashed)
     before: tuple[str, ...] = ()  # step ids the ghost is drawn flowing to (dashed)
+    # branch labels of those flows, one per entry of `after` / `before` (None: no label); shorter
+    # tuples mean the remaining flows have no label
+    after_labels: tuple[str | None, ...] = ()
+    before_labels: tuple[str | None, ...] = ()
+
+    def flow_label(self, source: str, target: str) -> str | None:
+        """The label of the ghost's flow source -> target (one end is the ghost), if it has one."""
+        if target == self.id and source in self.after:
+            index = self.after.index(source)
+            return self.after_labels[index] if index < len(self.after_labels) else None
+        if source == self.id and target in self.before:
+            index = self.before.index(target)
+            return self.before_labels[index] if index < len(self.before_labels) else None
+        return None
 
 
 @dataclass(frozen=True)

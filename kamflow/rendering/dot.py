@@ -66,6 +66,27 @@ def node_lines(step: Step, options: RenderOptions, badge: str | None = None) -> 
     return wrap(step.label, node_width(options, step.type))
 
 
+# Flows whose meaning a colour shows also get a text badge under their label (critical flows are
+# drawn with a double line instead: a badge on every flow of the path would crowd the chart).
+EDGE_BADGE_KINDS = ("added", "changed", "removed", "dead-end")
+
+
+def edge_badge(overlay: Overlay, source: str, target: str, kind: str | None = None) -> str | None:
+    """The badge text of a flow: its edge mark's (or an extra edge's kind's) text, if any."""
+    mark = overlay.edge_marks.get((source, target))
+    if kind is None and mark is not None and mark.kind in EDGE_BADGE_KINDS:
+        return mark.text or mark.kind
+    if kind in EDGE_BADGE_KINDS:
+        return kind
+    return None
+
+
+def edge_lines(label: str | None, badge: str | None, options: RenderOptions) -> list[str]:
+    """The lines of a flow's label: the wrapped label, then the badge in brackets."""
+    lines = wrap(label, min(EDGE_WRAP, options.wrap)) if label else []
+    return lines + ([f"[{badge}]"] if badge else [])
+
+
 def lane_groups(process: Process, overlay: Overlay) -> list[tuple[str, str]]:
     """(lane id, header text) for every band in order: declared lanes, then a band for steps
     without a declared lane when there is at least one declared lane. No lanes, no bands."""
@@ -162,24 +183,26 @@ def build_dot(
             continue
         drawn.add(pair)
         attrs = {"id": _plain(f"flow-{edge.source}-{edge.target}")}
-        if edge.label:
-            attrs["label"] = _text(edge.label, width=min(EDGE_WRAP, options.wrap))
+        lines = edge_lines(edge.label, edge_badge(overlay, edge.source, edge.target), options)
+        if lines:
+            attrs["label"] = lines_text(lines)
         if pair not in loops:
             has_in.add(edge.target)
             has_out.add(edge.source)
         out.append(f"  {node_id(edge.source)} -> {node_id(edge.target)} [{_attrs(attrs)}]")
     for source, target, label, kind in overlay.extra_edges:
         attrs = {"id": _plain(f"extra-{source}-{target}"), "constraint": "false"}
-        if label:
-            attrs["label"] = _text(label, width=min(EDGE_WRAP, options.wrap))
+        lines = edge_lines(label, edge_badge(overlay, source, target, kind), options)
+        if lines:
+            attrs["label"] = lines_text(lines)
         out.append(f"  {_plain(source)} -> {_plain(target)} [{_attrs(attrs)}]")
     for ghost in overlay.ghosts:
         for source in ghost.after:
-            out.append(f"  {_plain(source)} -> {_plain(ghost.id)} [id={_plain(f'ghost-flow-{source}-{ghost.id}')}]")
+            out.append(f"  {_plain(source)} -> {_plain(ghost.id)} [{_ghost_flow_attrs(ghost, source, ghost.id, options)}]")
             has_in.add(ghost.id)
             has_out.add(source)
         for target in ghost.before:
-            out.append(f"  {_plain(ghost.id)} -> {_plain(target)} [id={_plain(f'ghost-flow-{ghost.id}-{target}')}]")
+            out.append(f"  {_plain(ghost.id)} -> {_plain(target)} [{_ghost_flow_attrs(ghost, ghost.id, target, options)}]")
             has_out.add(ghost.id)
             has_in.add(target)
 
@@ -220,3 +243,11 @@ def _ghost_line(ghost, options: RenderOptions) -> str:
     attrs["label"] = lines_text(ghost_lines(ghost, options))
     attrs["id"] = _plain(ghost.id)
     return f"{_plain(ghost.id)} [{_attrs(attrs)}]"
+
+
+def _ghost_flow_attrs(ghost, source: str, target: str, options: RenderOptions) -> str:
+    attrs = {"id": _plain(f"ghost-flow-{source}-{target}")}
+    label = ghost.flow_label(source, target)
+    if label:
+        attrs["label"] = _text(label, width=min(EDGE_WRAP, options.wrap))
+    return _attrs(attrs)

@@ -18,6 +18,10 @@ class RenderOptions:
     dpi: int = 150  # PNG resolution
     wrap: int = 24  # label wrap width in characters (8..60)
     ghosts: bool = True  # draw missing steps (reference, flows to missing ids) as ghosts and mark dead ends
+    # (step id, process id) of every subprocess step whose process the api resolved: the step links
+    # to <process id>.svg / .pdf. None: not resolved (then a subprocess naming a plain id links to
+    # <id>.<ext>, one naming a file path gets no link); a subprocess missing from the tuple gets no link.
+    subprocess_links: tuple[tuple[str, str], ...] | None = None
     timeout: float = 60.0  # seconds each Graphviz or rsvg-convert run may take before it is killed (not part of the cache key)
 
     def __post_init__(self):

@@ -3,16 +3,17 @@ block, legend. Every piece of text is a plain <text> element (no foreignObject, 
 script) in a font stack that exists on the rendering machine; user text is always escaped."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from kamflow.model.overlay import Overlay
+from kamflow.model.overlay import MARK_KINDS, Overlay
 from kamflow.model.process import Process, Step
 from kamflow.rendering import shapes
 from kamflow.rendering.dot import FOOT, HEAD, UNASSIGNED, ghost_lines, header_width, lane_groups, node_lines
 from kamflow.rendering.geometry import Geometry
 from kamflow.rendering.options import RenderOptions
-from kamflow.rendering.text import wrap, xml_attr, xml_text
+from kamflow.rendering.text import text_width, wrap, xml_attr, xml_text
 from kamflow.rendering.themes import Theme
 
 MARGIN = 20.0
@@ -45,6 +46,19 @@ def unsafe_links(process: Process) -> list[str]:
         if link is not None and safe_link(link) is None:
             found.append(f"{step.span_of('link')}: warning: link of step '{step.id}' is not an http, https or mailto URL; it is not linked on the chart")
     return found
+
+
+_PLAIN_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")  # a process id (a file path has a dot or a slash)
+
+
+def subprocess_target(step: Step, options: RenderOptions) -> str | None:
+    """The process id a subprocess step links to (its chart is <id>.svg beside this one), or None."""
+    if options.subprocess_links is not None:
+        return dict(options.subprocess_links).get(step.id)
+    reference = step.process or ""
+    if _PLAIN_ID.match(reference):
+        return reference
+    return None
 
 
 def _n(value: float) -> str:
@@ -95,13 +109,14 @@ def write_svg(process: Process, geometry: Geometry, *, theme: Theme, options: Re
     ox, oy = MARGIN + pad, MARGIN + title_h + pad
 
     legend_items = _legend_items(process, overlay, options) if options.legend else []
-    legend_cols = max(1, int(max(geometry.width, 420) // 190))
-    legend_rows = -(-len(legend_items) // legend_cols) if legend_items else 0
-    legend_h = (legend_rows * 34 + 30) if legend_items else 0
+    legend_width = max(geometry.width + 2 * pad, 480.0)
+    legend_rows = _legend_rows(legend_items, legend_width, fs)
+    legend_w = max((left + _legend_width(item, fs) for row in legend_rows for item, left in row), default=0.0)
+    legend_h = (len(legend_rows) * _LEGEND_ROW + 32) if legend_rows else 0
 
     title_w = max([len(line) * title_size * 0.62 for line in title_lines] + [len(" · ".join(meta)) * fs * 0.58])
-    width = max(geometry.width + 2 * pad, title_w, legend_cols * 190 if legend_items else 0) + 2 * MARGIN
-    height = oy + geometry.height + pad + (16 + legend_h if legend_items else 0) + MARGIN
+    width = max(geometry.width + 2 * pad, title_w, legend_w + 4) + 2 * MARGIN
+    height = oy + geometry.height + pad + (16 + legend_h if legend_rows else 0) + MARGIN
     c = _Canvas([])
     c.add('<?xml version="1.0" encoding="UTF-8"?>\n')
     c.add(f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
@@ -127,8 +142,8 @@ def write_svg(process: Process, geometry: Geometry, *, theme: Theme, options: Re
     _draw_edges(c, process, geometry, theme, overlay, fs, options)
     _draw_nodes(c, process, geometry, theme, options, overlay, fs, link_ext)
     c.add("</g>\n")
-    if legend_items:
-        _draw_legend(c, legend_items, theme, MARGIN, oy + geometry.height + pad + 16, legend_cols, fs)
+    if legend_rows:
+        _draw_legend(c, legend_rows, theme, MARGIN, oy + geometry.height + pad + 16, fs)
     c.add("</svg>\n")
     return "".join(c.parts)
 
@@ -202,12 +217,27 @@ def _edge_class(dot_id: str, overlay: Overlay) -> tuple[str, str | None]:
     return "edge", None
 
 
-def _draw_edges(c: _Canvas, process: Process, geometry: Geometry, theme: Theme, overlay: Overlay, fs: float, options: RenderOptions) -> None:
-    labels: dict[str, str | None] = {}
+def _edge_texts(process: Process, overlay: Overlay) -> dict[str, tuple[str | None, str | None]]:
+    """(label, badge) of every drawn flow by its DOT id."""
+    from kamflow.rendering.dot import edge_badge
+
+    texts: dict[str, tuple[str | None, str | None]] = {}
     for edge in process.edges:
-        labels.setdefault(f"flow-{edge.source}-{edge.target}", edge.label)
-    for source, target, label, _ in overlay.extra_edges:
-        labels.setdefault(f"extra-{source}-{target}", label)
+        texts.setdefault(f"flow-{edge.source}-{edge.target}", (edge.label, edge_badge(overlay, edge.source, edge.target)))
+    for source, target, label, kind in overlay.extra_edges:
+        texts.setdefault(f"extra-{source}-{target}", (label, edge_badge(overlay, source, target, kind)))
+    for ghost in overlay.ghosts:
+        for source in ghost.after:
+            texts.setdefault(f"ghost-flow-{source}-{ghost.id}", (ghost.flow_label(source, ghost.id), None))
+        for target in ghost.before:
+            texts.setdefault(f"ghost-flow-{ghost.id}-{target}", (ghost.flow_label(ghost.id, target), None))
+    return texts
+
+
+def _draw_edges(c: _Canvas, process: Process, geometry: Geometry, theme: Theme, overlay: Overlay, fs: float, options: RenderOptions) -> None:
+    from kamflow.rendering.dot import EDGE_WRAP
+
+    texts = _edge_texts(process, overlay)
     c.add('<g id="flows" class="flows">\n')
     for edge in geometry.edges:
         cls, kind = _edge_class(edge.dot_id, overlay)
@@ -216,27 +246,37 @@ def _draw_edges(c: _Canvas, process: Process, geometry: Geometry, theme: Theme, 
             colour, dash = theme.warning.stroke, ' stroke-dasharray="5,3"'
         elif kind is not None:
             colour, dash = theme.marks.get(kind, theme.warning.stroke), ' stroke-dasharray="5,3"'
-        mark = overlay.edge_marks.get((edge.tail, edge.head))
+        mark = overlay.edge_marks.get((edge.tail, edge.head)) if kind is None else None
         if mark:
             colour, width = theme.marks.get(mark.kind, colour), 2.4
+            cls += f" kamflow-{mark.kind}"
         c.add(f'<g id="{xml_attr(edge.dot_id or f"flow-{edge.tail}-{edge.head}")}" class="{cls}">')
         c.add(f"<title>{xml_text(edge.tail)}-&gt;{xml_text(edge.head)}</title>")
-        c.add(f'<path d="{edge.path}" fill="none" stroke="{colour}" stroke-width="{_n(width)}"{dash}/>')
+        if mark and mark.kind == "critical":
+            # a double line (a wide stroke with a page-coloured core) reads as "the path" in black and white too
+            c.add(f'<path class="casing" d="{edge.path}" fill="none" stroke="{colour}" stroke-width="4.2"/>')
+            c.add(f'<path class="core" d="{edge.path}" fill="none" stroke="{theme.background}" stroke-width="1.4"/>')
+        else:
+            c.add(f'<path d="{edge.path}" fill="none" stroke="{colour}" stroke-width="{_n(width)}"{dash}/>')
         for arrow in edge.arrows:
             points = " ".join(f"{_n(x)},{_n(y)}" for x, y in arrow)
-            c.add(f'<polygon points="{points}" fill="{colour}" stroke="{colour}" stroke-width="{_n(width)}"/>')
-        label = labels.get(edge.dot_id)
-        if label and edge.label_at:
-            from kamflow.rendering.dot import EDGE_WRAP
-
-            lines = wrap(label, min(EDGE_WRAP, options.wrap))
+            c.add(f'<polygon points="{points}" fill="{colour}" stroke="{colour}" stroke-width="{_n(min(width, 1.2))}"/>')
+        label, badge = texts.get(edge.dot_id, (None, None))
+        lines = wrap(label, min(EDGE_WRAP, options.wrap)) if label else []
+        shown = lines + ([f"[{badge}]"] if badge else [])
+        if shown and edge.label_at:
             size = fs * 0.86
             # a plate in the page colour behind the text keeps it readable where it meets a line
             # (a plate, not a paint-order halo: Word and PowerPoint ignore paint-order)
-            w, h = edge.label_size or (max(len(line) for line in lines) * size * 0.6, len(lines) * size * LINE)
+            w, h = edge.label_size or (max(text_width(line, size) for line in shown), len(shown) * size * LINE)
             x0, y0 = edge.label_at[0] - w / 2 - 2, edge.label_at[1] - h / 2 - 1
             c.add(f'<rect class="label-plate" x="{_n(x0)}" y="{_n(y0)}" width="{_n(w + 4)}" height="{_n(h + 2)}" rx="2" fill="{theme.background}" fill-opacity="0.85"/>')
-            c.add(_text_lines(lines, edge.label_at[0], edge.label_at[1], size, theme.edge_label))
+            step = size * LINE
+            first = edge.label_at[1] - step * (len(shown) - 1) / 2
+            if lines:
+                c.add(_text_lines(lines, edge.label_at[0], first + step * (len(lines) - 1) / 2, size, theme.edge_label))
+            if badge:
+                c.add(_text_lines([f"[{badge}]"], edge.label_at[0], first + step * len(lines), size, colour, weight="bold", extra=' class="badge"'))
         c.add("</g>\n")
     c.add("</g>\n")
 
@@ -256,8 +296,9 @@ def _draw_nodes(c: _Canvas, process: Process, geometry: Geometry, theme: Theme, 
             mark_colour = theme.marks.get(mark.kind, stroke)
             stroke, stroke_w = mark_colour, 2.6
         href = None
-        if step.type == "subprocess" and step.process:
-            href = f"{quote(step.process, safe='')}.{link_ext}"
+        target = subprocess_target(step, options) if step.type == "subprocess" and step.process else None
+        if target:
+            href = f"{quote(target, safe='')}.{link_ext}"
         elif safe_link(step.metadata.get("link")):
             href = safe_link(step.metadata.get("link"))
         c.add(f'<g id="{xml_attr("step-" + step.id)}" class="node kamflow-{step.type}">')
@@ -308,41 +349,113 @@ def _draw_nodes(c: _Canvas, process: Process, geometry: Geometry, theme: Theme, 
     c.add("</g>\n")
 
 
-def _legend_items(process: Process, overlay: Overlay, options: RenderOptions) -> list[tuple[str, str, str]]:
-    """(kind, key, text) of each legend entry: the symbols used, then ghosts, marks, numbers."""
+_STEP_MARK_TEXTS = {
+    "added": "Added step",
+    "changed": "Changed step (what changed in the badge)",
+    "critical": "Step on the critical path",
+    "dead-end": "Dead end: no way on to an end",
+    "removed": "Removed step",
+}
+_FLOW_MARK_TEXTS = {
+    "added": "Added flow",
+    "changed": "Changed flow (label or probability)",
+    "critical": "Flow on the critical path (double line)",
+}
+_LEGEND_SYMBOL = 40.0  # width of an entry's symbol
+_LEGEND_GAP = 8.0  # between the symbol and the text
+_LEGEND_SPACE = 26.0  # between entries in a row
+_LEGEND_ROW = 32.0
+
+
+def _legend_items(process: Process, overlay: Overlay, options: RenderOptions) -> list[tuple[str, str, str, str]]:
+    """(kind, key, badge, text) of each legend entry: the symbols used, then each kind of ghost,
+    dashed flow and mark actually drawn, numbers and links. Texts are generic: a badge shows the
+    bracketed word the chart uses, never one step's own details."""
     used = {step.type for step in process.steps}
-    items = [("symbol", t, shapes.SYMBOL_NAMES[t]) for t in shapes.DOT_SHAPES if t in used]
-    if overlay.ghosts:
-        items.append(("ghost", "step", "Missing or removed step (dashed)"))
-    for kind in sorted({m.kind for m in overlay.step_marks.values()}):
-        text = next(m.text for m in overlay.step_marks.values() if m.kind == kind)
-        items.append(("mark", kind, f"[{text}] marked step" if text else f"{kind} step"))
+    items = [("symbol", t, "", shapes.SYMBOL_NAMES[t]) for t in shapes.DOT_SHAPES if t in used]
+    ghost_kinds = {g.kind for g in overlay.ghosts}
+    if ghost_kinds & {"missing", "dangling"}:
+        items.append(("ghost", "missing", "", "Missing step (dashed)"))
+    if "removed" in ghost_kinds:
+        items.append(("ghost", "removed", "", "Removed step (dashed)"))
+    if any(g.after or g.before for g in overlay.ghosts if g.kind != "removed"):
+        items.append(("flow", "missing", "", "Flow to or from a missing step (dashed)"))
+    if any(g.after or g.before for g in overlay.ghosts if g.kind == "removed") or any(kind == "removed" for *_, kind in overlay.extra_edges):
+        items.append(("flow", "removed", "", "Removed flow (dashed)"))
+    step_kinds = {m.kind for m in overlay.step_marks.values()}
+    edge_kinds = {m.kind for m in overlay.edge_marks.values()}
+    badges = {"added": "new", "changed": "changed", "critical": "critical path", "dead-end": "dead end", "removed": "removed"}
+    for kind in MARK_KINDS:
+        if kind in step_kinds:
+            items.append(("mark", kind, badges.get(kind, kind), _STEP_MARK_TEXTS.get(kind, f"{kind} step")))
+        if kind in edge_kinds:
+            badge = "" if kind == "critical" else badges.get(kind, kind)
+            items.append(("edge-mark", kind, badge, _FLOW_MARK_TEXTS.get(kind, f"{kind} flow")))
     if options.number:
-        items.append(("number", "", "Step number (flow order)"))
-    if any(step.type == "subprocess" and step.process for step in process.steps) or any(safe_link(s.metadata.get("link")) for s in process.steps):
-        items.append(("link", "", "Underlined: links to a chart or page"))
+        items.append(("number", "", "", "Step number (flow order)"))
+    if any(step.type == "subprocess" and subprocess_target(step, options) for step in process.steps) or any(safe_link(s.metadata.get("link")) for s in process.steps):
+        items.append(("link", "", "", "Underlined: links to a chart or page"))
     return items
 
 
-def _draw_legend(c: _Canvas, items, theme: Theme, x: float, y: float, cols: int, fs: float) -> None:
+def _legend_width(item: tuple[str, str, str, str], fs: float) -> float:
+    _, _, badge, text = item
+    size = fs * 0.9
+    badge_w = text_width(f"[{badge}] ", size, bold=True) if badge else 0.0
+    return _LEGEND_SYMBOL + _LEGEND_GAP + badge_w + text_width(text, size)
+
+
+def _legend_rows(items, width: float, fs: float) -> list[list[tuple[tuple[str, str, str, str], float]]]:
+    """Entries in rows no wider than `width`, each entry as wide as its measured text: (item, x)."""
+    rows: list[list] = [[]]
+    x = 0.0
+    for item in items:
+        w = _legend_width(item, fs)
+        if rows[-1] and x + w > width:
+            rows.append([])
+            x = 0.0
+        rows[-1].append((item, x))
+        x += w + _LEGEND_SPACE
+    return rows if rows[0] else []
+
+
+def _draw_legend(c: _Canvas, rows, theme: Theme, x: float, y: float, fs: float) -> None:
     c.add(f'<g id="legend" class="legend"><text x="{_n(x)}" y="{_n(y + fs)}" font-size="{_n(fs)}" font-weight="bold" fill="{theme.text}">Legend</text>\n')
-    for index, (kind, key, text) in enumerate(items):
-        col, row = index % cols, index // cols
-        sx, sy = x + col * 190 + 24, y + 36 + row * 34
-        w, h = 40.0, 22.0
-        if kind == "symbol":
-            colours = theme.step(key)
-            c.add(f'<path d="{shapes.symbol_path(key, sx, sy, w, h)}" fill="{colours.fill}" stroke="{colours.stroke}" stroke-width="1.2"/>')
-            extras = shapes.symbol_extras(key, sx, sy, w, h)
-            if extras:
-                c.add(f'<path d="{extras}" fill="none" stroke="{colours.stroke}" stroke-width="1.2"/>')
-        elif kind == "ghost":
-            c.add(f'<path d="{shapes.symbol_path("step", sx, sy, w, h)}" fill="{theme.warning.fill}" stroke="{theme.warning.stroke}" stroke-width="1.4" stroke-dasharray="6,3"/>')
-        elif kind == "mark":
-            c.add(f'<path d="{shapes.symbol_path("step", sx, sy, w, h)}" fill="#ffffff" stroke="{theme.marks.get(key, theme.text)}" stroke-width="2.6"/>')
-        elif kind == "number":
-            c.add(f'<circle cx="{_n(sx)}" cy="{_n(sy)}" r="7.5" fill="{theme.text}"/><text x="{_n(sx)}" y="{_n(sy + fs * 0.3)}" font-size="{_n(fs * 0.8)}" font-weight="bold" fill="{theme.background}" text-anchor="middle">1</text>')
-        elif kind == "link":
-            c.add(f'<text x="{_n(sx)}" y="{_n(sy + fs * 0.35)}" font-size="{_n(fs)}" fill="{theme.text}" text-anchor="middle" text-decoration="underline">abc</text>')
-        c.add(f'<text x="{_n(sx + 28)}" y="{_n(sy + fs * 0.35)}" font-size="{_n(fs * 0.9)}" fill="{theme.text}">{xml_text(text)}</text>\n')
+    size = fs * 0.9
+    for row_index, row in enumerate(rows):
+        for (kind, key, badge, text), left in row:
+            sx, sy = x + left + _LEGEND_SYMBOL / 2 + 2, y + 36 + row_index * _LEGEND_ROW
+            w, h = _LEGEND_SYMBOL, 22.0
+            c.add(f'<g class="legend-entry legend-{kind}{" legend-" + key if key else ""}">')
+            if kind == "symbol":
+                colours = theme.step(key)
+                c.add(f'<path d="{shapes.symbol_path(key, sx, sy, w, h)}" fill="{colours.fill}" stroke="{colours.stroke}" stroke-width="1.2"/>')
+                extras = shapes.symbol_extras(key, sx, sy, w, h)
+                if extras:
+                    c.add(f'<path d="{extras}" fill="none" stroke="{colours.stroke}" stroke-width="1.2"/>')
+            elif kind == "ghost":
+                c.add(f'<path d="{shapes.symbol_path("step", sx, sy, w, h)}" fill="{theme.warning.fill}" stroke="{theme.warning.stroke}" stroke-width="1.4" stroke-dasharray="6,3"/>')
+            elif kind == "mark":
+                c.add(f'<path d="{shapes.symbol_path("step", sx, sy, w, h)}" fill="{theme.background}" stroke="{theme.marks.get(key, theme.text)}" stroke-width="2.6"/>')
+            elif kind in ("flow", "edge-mark"):
+                colour = theme.warning.stroke if kind == "flow" and key != "removed" else theme.marks.get(key, theme.edge)
+                x0, x1 = sx - w / 2, sx + w / 2 - 7
+                line = f"M{_n(x0)},{_n(sy)} L{_n(x1)},{_n(sy)}"
+                if kind == "flow":
+                    c.add(f'<path d="{line}" fill="none" stroke="{colour}" stroke-width="1.2" stroke-dasharray="5,3"/>')
+                elif key == "critical":
+                    c.add(f'<path d="{line}" fill="none" stroke="{colour}" stroke-width="4.2"/><path d="{line}" fill="none" stroke="{theme.background}" stroke-width="1.4"/>')
+                else:
+                    c.add(f'<path d="{line}" fill="none" stroke="{colour}" stroke-width="2.4"/>')
+                c.add(f'<polygon points="{_n(x1)},{_n(sy - 3.5)} {_n(sx + w / 2)},{_n(sy)} {_n(x1)},{_n(sy + 3.5)}" fill="{colour}" stroke="{colour}"/>')
+            elif kind == "number":
+                c.add(f'<circle cx="{_n(sx)}" cy="{_n(sy)}" r="7.5" fill="{theme.text}"/><text x="{_n(sx)}" y="{_n(sy + fs * 0.3)}" font-size="{_n(fs * 0.8)}" font-weight="bold" fill="{theme.background}" text-anchor="middle">1</text>')
+            elif kind == "link":
+                c.add(f'<text x="{_n(sx)}" y="{_n(sy + fs * 0.35)}" font-size="{_n(fs)}" fill="{theme.text}" text-anchor="middle" text-decoration="underline">abc</text>')
+            tx = sx + w / 2 + _LEGEND_GAP
+            if badge:
+                colour = theme.marks.get(key, theme.text)
+                c.add(f'<text class="badge" x="{_n(tx)}" y="{_n(sy + fs * 0.35)}" font-size="{_n(size)}" font-weight="bold" fill="{colour}">{xml_text(f"[{badge}]")}</text>')
+                tx += text_width(f"[{badge}] ", size, bold=True)
+            c.add(f'<text x="{_n(tx)}" y="{_n(sy + fs * 0.35)}" font-size="{_n(size)}" fill="{theme.text}">{xml_text(text)}</text></g>\n')
     c.add("</g>\n")

@@ -251,7 +251,9 @@ def test_diff_chart(pair, tmp_path, run_cli):
     assert _stroke(by_ends["setup→welcome"]) != _stroke(by_ends["start→kickoff"])
     # and the chart explains its marks
     legend = [g for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("id") == "legend"]
-    assert legend and "[new] marked step" in S.texts(legend[0])
+    entries = [" ".join(S.texts(g)) for g in S.groups(legend[0], "legend-entry")]
+    assert {"[new] Added step", "[new] Added flow", "Removed step (dashed)", "Removed flow (dashed)"} <= set(entries)
+    assert "[changed] Changed step (what changed in the badge)" in entries
 
 
 def test_diff_overlay_data(pair):
