@@ -41,3 +41,36 @@ def test_layout_moves_with_headers():
     moved = layout.moved(30, 0)
     first = process.steps[0].id
     assert moved.nodes[first].x == layout.nodes[first].x + 30 and moved.width == layout.width + 30
+
+
+@pytest.mark.parametrize("direction", ["TB", "LR"])
+def test_export_bands_are_the_charts_bands(direction):
+    """The export layout uses the chart's lane computation: bands tile the drawing in lane order,
+    each boundary lies between the neighbouring lanes' steps with at least the requested padding on
+    both sides (the lane clusters' margin), as on the chart."""
+    from kamflow.rendering.layout import layout_from_geometry
+
+    process = kamflow.load(kamflow.library_path("kam"))
+    layout = compute_layout(process, direction=direction, band_padding=40.0)
+    cross = (lambda b: (b.y, b.bottom)) if direction == "LR" else (lambda b: (b.x, b.right))
+    spans = [cross(band.box) for band in layout.lanes]
+    assert all(abs(a[1] - b[0]) < 0.01 for a, b in zip(spans, spans[1:]))  # no gaps, no overlap
+    for band, following in zip(layout.lanes, layout.lanes[1:]):
+        boundary = cross(band.box)[1]
+        inside = [cross(layout.nodes[s.id]) for s in process.steps if s.lane == band.lane]
+        after = [cross(layout.nodes[s.id]) for s in process.steps if s.lane == following.lane]
+        assert boundary - max(high for _, high in inside) >= 40.0 - 0.01
+        assert min(low for low, _ in after) - boundary >= 40.0 - 0.01
+    # the bands are the chart's own (svg.lane_bands) on the same layout, moved to the export's origin
+    from kamflow.model.overlay import Overlay
+    from kamflow.rendering.dot import build_dot, lane_groups
+    from kamflow.rendering.geometry import lay_out
+    from kamflow.rendering.svg import lane_bands
+
+    source = build_dot(process, direction=direction)
+    geometry = lay_out(source, [lane for lane, _ in lane_groups(process, Overlay())], direction, timeout=60)
+    chart = [box for _, _, box in lane_bands(process, geometry, Overlay(), direction)]
+    axis = 0 if direction == "TB" else 1
+    widths = [round(box[axis + 2] - box[axis], 1) for box in chart]
+    same = layout_from_geometry(process, geometry, direction=direction)
+    assert [round(b[1] - b[0], 1) for b in [cross(band.box) for band in same.lanes]] == widths
