@@ -79,7 +79,41 @@ def fix_crossings(geometry: Geometry, steps: set[str]) -> Geometry:
             edges.append(rerouted if shorter else edge)
         else:
             edges.append(edge)
-    return replace(geometry, edges=edges)
+    return replace(geometry, edges=_free_labels(edges, list(geometry.nodes.values())))
+
+
+def _free_labels(edges: list[EdgeGeometry], nodes: list[NodeBox]) -> list[EdgeGeometry]:
+    """Move a flow label that sits on a step or on an earlier label to the nearest clear spot
+    along its own flow (Graphviz places labels of loops and non-constraining flows carelessly)."""
+    placed: list[tuple[float, float, float, float]] = []  # cx, cy, w, h of labels kept so far
+
+    def clear(x: float, y: float, w: float, h: float) -> bool:
+        # the drawn plate is 2pt wider and 1pt taller on each side than the text
+        return (all(abs(x - n.cx) > (w + n.width) / 2 + 3 or abs(y - n.cy) > (h + n.height) / 2 + 2 for n in nodes)
+                and all(abs(x - px) > (w + pw) / 2 + 5 or abs(y - py) > (h + ph) / 2 + 3 for px, py, pw, ph in placed))
+
+    out = []
+    for edge in edges:
+        if edge.label_at is None:
+            out.append(edge)
+            continue
+        w, h = edge.label_size or (40.0, 12.0)
+        x, y = edge.label_at
+        if not clear(x, y, w, h) and edge.path:
+            points = path_points(edge.path, samples=8)
+            middle = len(points) // 2
+            order = sorted(range(2, max(3, len(points) - 2)), key=lambda i: (abs(i - middle), i))
+            # on the line first (from its middle outwards), then just beside it
+            beside = ((0.0, 0.0), (0.0, -(h / 2 + 4)), (0.0, h / 2 + 4), (w / 2 + 5, 0.0), (-(w / 2 + 5), 0.0))
+            spots = [(points[i][0] + dx, points[i][1] + dy) for dx, dy in beside for i in order if i < len(points)]
+            for sx, sy in spots:
+                if clear(sx, sy, w, h):
+                    x, y = round(sx, 2), round(sy, 2)
+                    edge = replace(edge, label_at=(x, y))
+                    break
+        placed.append((x, y, w, h))
+        out.append(edge)
+    return out
 
 
 def _route(edge: EdgeGeometry, geometry: Geometry, steps: set[str]) -> EdgeGeometry | None:
@@ -101,7 +135,16 @@ def _route(edge: EdgeGeometry, geometry: Geometry, steps: set[str]) -> EdgeGeome
     source, target = cell(start), cell(end)
     blocked.discard(source)
     blocked.discard(target)
-    found = _search(source, target, blocked, cols, rows)
+    # a flow running along a lane border would read as part of the border: those cells cost more
+    costly = set()
+    for axis, border in _lane_borders(geometry):
+        index = round(border / CELL)
+        for near in (index - 1, index, index + 1):
+            if axis == 0:
+                costly.update((near, y) for y in range(rows))
+            else:
+                costly.update((x, near) for x in range(cols))
+    found = _search(source, target, blocked, cols, rows, costly)
     if not found:
         return None
     corners = _corners(found)
@@ -109,16 +152,45 @@ def _route(edge: EdgeGeometry, geometry: Geometry, steps: set[str]) -> EdgeGeome
     path = _smooth(line)
     label_at = edge.label_at
     if label_at is not None:
-        # the middle of the longest straight run: a label there sits on the line, clear of its bends
-        a, b = max(zip(line, line[1:]), key=lambda pair: math.dist(*pair))
-        label_at = (round((a[0] + b[0]) / 2, 2), round((a[1] + b[1]) / 2, 2))
+        label_at = _label_spot(line, edge.label_size, list(geometry.nodes.values()))
     return replace(edge, path=path, label_at=label_at)
+
+
+def _label_spot(line: list[tuple[float, float]], size: tuple[float, float] | None, nodes: list[NodeBox]) -> tuple[float, float]:
+    """Where a re-routed flow's label goes: on its longest straight runs (clear of the bends),
+    the first spot from their middle outwards where the label covers no node."""
+    w, h = size or (40.0, 12.0)
+
+    def clear(x: float, y: float) -> bool:
+        return all(abs(x - n.cx) > (w + n.width) / 2 + 3 or abs(y - n.cy) > (h + n.height) / 2 + 3 for n in nodes)
+
+    runs = sorted(zip(line, line[1:]), key=lambda pair: -math.dist(*pair))
+    for a, b in runs[:3]:
+        for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+            x, y = a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
+            if clear(x, y):
+                return (round(x, 2), round(y, 2))
+    a, b = runs[0]
+    return (round((a[0] + b[0]) / 2, 2), round((a[1] + b[1]) / 2, 2))
 
 
 _MOVES = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)]
 
 
-def _search(source, target, blocked, cols, rows):
+def _lane_borders(geometry: Geometry) -> list[tuple[int, float]]:
+    """(axis, position) of the lines between neighbouring lane clusters: x positions (axis 0)
+    when the lanes stand side by side, y positions (axis 1) when they are stacked."""
+    borders = []
+    boxes = list(geometry.clusters.values())
+    for axis in (0, 1):
+        ordered = sorted(boxes, key=lambda box: box[axis])
+        for a, b in zip(ordered, ordered[1:]):
+            if a[axis + 2] <= b[axis] + 0.01:
+                borders.append((axis, (a[axis + 2] + b[axis]) / 2))
+    return borders
+
+
+def _search(source, target, blocked, cols, rows, costly=frozenset()):
     """A* over the grid; bends cost extra so the line stays calm. Ties break on the cell, so the
     same chart always gives the same route."""
     def estimate(c):
@@ -145,7 +217,7 @@ def _search(source, target, blocked, cols, rows):
                 continue
             step = math.sqrt(2) if move[0] and move[1] else 1.0
             turn = 0.0 if heading in (None, move) else 2.0
-            total = cost + step + turn
+            total = cost + step + turn + (1.5 if nxt in costly else 0.0)
             if total < best.get((nxt, move), math.inf) - 1e-9:
                 best[(nxt, move)] = total
                 came[(nxt, move)] = ((current, heading), total)

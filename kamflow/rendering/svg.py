@@ -217,6 +217,21 @@ def _edge_class(dot_id: str, overlay: Overlay) -> tuple[str, str | None]:
     return "edge", None
 
 
+def _edge_style(edge, overlay: Overlay, theme: Theme) -> tuple[str, object, str, float, str]:
+    """(class, edge mark, colour, stroke width, dash attribute) of a drawn flow."""
+    cls, kind = _edge_class(edge.dot_id, overlay)
+    colour, width, dash = theme.edge, 1.2, ""
+    if kind == "ghost":
+        colour, dash = theme.warning.stroke, ' stroke-dasharray="5,3"'
+    elif kind is not None:
+        colour, dash = theme.marks.get(kind, theme.warning.stroke), ' stroke-dasharray="5,3"'
+    mark = overlay.edge_marks.get((edge.tail, edge.head)) if kind is None else None
+    if mark:
+        colour, width = theme.marks.get(mark.kind, colour), 2.4
+        cls += f" kamflow-{mark.kind}"
+    return cls, mark, colour, width, dash
+
+
 def _edge_texts(process: Process, overlay: Overlay) -> dict[str, tuple[str | None, str | None]]:
     """(label, badge) of every drawn flow by its DOT id."""
     from kamflow.rendering.dot import edge_badge
@@ -240,16 +255,7 @@ def _draw_edges(c: _Canvas, process: Process, geometry: Geometry, theme: Theme, 
     texts = _edge_texts(process, overlay)
     c.add('<g id="flows" class="flows">\n')
     for edge in geometry.edges:
-        cls, kind = _edge_class(edge.dot_id, overlay)
-        colour, width, dash = theme.edge, 1.2, ""
-        if kind == "ghost":
-            colour, dash = theme.warning.stroke, ' stroke-dasharray="5,3"'
-        elif kind is not None:
-            colour, dash = theme.marks.get(kind, theme.warning.stroke), ' stroke-dasharray="5,3"'
-        mark = overlay.edge_marks.get((edge.tail, edge.head)) if kind is None else None
-        if mark:
-            colour, width = theme.marks.get(mark.kind, colour), 2.4
-            cls += f" kamflow-{mark.kind}"
+        cls, mark, colour, width, dash = _edge_style(edge, overlay, theme)
         c.add(f'<g id="{xml_attr(edge.dot_id or f"flow-{edge.tail}-{edge.head}")}" class="{cls}">')
         c.add(f"<title>{xml_text(edge.tail)}-&gt;{xml_text(edge.head)}</title>")
         if mark and mark.kind == "critical":
@@ -261,23 +267,31 @@ def _draw_edges(c: _Canvas, process: Process, geometry: Geometry, theme: Theme, 
         for arrow in edge.arrows:
             points = " ".join(f"{_n(x)},{_n(y)}" for x, y in arrow)
             c.add(f'<polygon points="{points}" fill="{colour}" stroke="{colour}" stroke-width="{_n(min(width, 1.2))}"/>')
+        c.add("</g>\n")
+    c.add("</g>\n")
+    # every label over every line: a later flow's line never runs through an earlier flow's label
+    c.add('<g id="flow-labels" class="flow-labels">\n')
+    for edge in geometry.edges:
+        colour = _edge_style(edge, overlay, theme)[2]
         label, badge = texts.get(edge.dot_id, (None, None))
         lines = wrap(label, min(EDGE_WRAP, options.wrap)) if label else []
         shown = lines + ([f"[{badge}]"] if badge else [])
         if shown and edge.label_at:
+            c.add(f'<g id="{xml_attr("label-" + (edge.dot_id or f"flow-{edge.tail}-{edge.head}"))}" class="flow-label">')
+            c.add(f"<title>{xml_text(edge.tail)}-&gt;{xml_text(edge.head)}</title>")
             size = fs * 0.86
             # a plate in the page colour behind the text keeps it readable where it meets a line
             # (a plate, not a paint-order halo: Word and PowerPoint ignore paint-order)
             w, h = edge.label_size or (max(text_width(line, size) for line in shown), len(shown) * size * LINE)
             x0, y0 = edge.label_at[0] - w / 2 - 2, edge.label_at[1] - h / 2 - 1
-            c.add(f'<rect class="label-plate" x="{_n(x0)}" y="{_n(y0)}" width="{_n(w + 4)}" height="{_n(h + 2)}" rx="2" fill="{theme.background}" fill-opacity="0.85"/>')
+            c.add(f'<rect class="label-plate" x="{_n(x0)}" y="{_n(y0)}" width="{_n(w + 4)}" height="{_n(h + 2)}" rx="2" fill="{theme.background}"/>')
             step = size * LINE
             first = edge.label_at[1] - step * (len(shown) - 1) / 2
             if lines:
                 c.add(_text_lines(lines, edge.label_at[0], first + step * (len(lines) - 1) / 2, size, theme.edge_label))
             if badge:
                 c.add(_text_lines([f"[{badge}]"], edge.label_at[0], first + step * len(lines), size, colour, weight="bold", extra=' class="badge"'))
-        c.add("</g>\n")
+            c.add("</g>\n")
     c.add("</g>\n")
 
 
@@ -365,6 +379,7 @@ _LEGEND_SYMBOL = 40.0  # width of an entry's symbol
 _LEGEND_GAP = 8.0  # between the symbol and the text
 _LEGEND_SPACE = 26.0  # between entries in a row
 _LEGEND_ROW = 32.0
+_BADGE_GAP = 5.0  # between an entry's badge and its text
 
 
 def _legend_items(process: Process, overlay: Overlay, options: RenderOptions) -> list[tuple[str, str, str, str]]:
@@ -401,7 +416,7 @@ def _legend_items(process: Process, overlay: Overlay, options: RenderOptions) ->
 def _legend_width(item: tuple[str, str, str, str], fs: float) -> float:
     _, _, badge, text = item
     size = fs * 0.9
-    badge_w = text_width(f"[{badge}] ", size, bold=True) if badge else 0.0
+    badge_w = text_width(f"[{badge}]", size, bold=True) + _BADGE_GAP if badge else 0.0
     return _LEGEND_SYMBOL + _LEGEND_GAP + badge_w + text_width(text, size)
 
 
@@ -456,6 +471,6 @@ def _draw_legend(c: _Canvas, rows, theme: Theme, x: float, y: float, fs: float) 
             if badge:
                 colour = theme.marks.get(key, theme.text)
                 c.add(f'<text class="badge" x="{_n(tx)}" y="{_n(sy + fs * 0.35)}" font-size="{_n(size)}" font-weight="bold" fill="{colour}">{xml_text(f"[{badge}]")}</text>')
-                tx += text_width(f"[{badge}] ", size, bold=True)
+                tx += text_width(f"[{badge}]", size, bold=True) + _BADGE_GAP
             c.add(f'<text x="{_n(tx)}" y="{_n(sy + fs * 0.35)}" font-size="{_n(size)}" fill="{theme.text}">{xml_text(text)}</text></g>\n')
     c.add("</g>\n")

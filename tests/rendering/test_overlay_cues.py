@@ -26,6 +26,12 @@ def _entries(root) -> list:
     return S.groups(legend, "legend-entry")
 
 
+def _label(root, edge_id: str) -> list[str]:
+    """The texts of a flow's label (labels are drawn over every line, apart from the flows)."""
+    found = [g for g in S.groups(root, "flow-label") if g.get("id") == f"label-{edge_id}"]
+    return S.texts(found[0]) if found else []
+
+
 def _entry_text(entry) -> str:
     return " ".join(S.texts(entry))
 
@@ -106,10 +112,10 @@ def test_marked_flows_have_a_cue_besides_colour(write, theme):
     background = next(root.iter(f"{S.SVG}rect")).get("fill")
     assert critical[1].get("stroke") == background
     # added and changed: a bracketed badge under the label; removed: dashed and a badge
-    assert S.texts(edges["flow-work-check"])[-1] == "[new]"
-    assert S.texts(edges["flow-check-ok"])[-2:] == ["yes", "[changed]"]
+    assert _label(root, "flow-work-check")[-1] == "[new]"
+    assert _label(root, "flow-check-ok")[-2:] == ["yes", "[changed]"]
     removed = edges["extra-start-ok"]
-    assert S.texts(removed) == ["[removed]"]
+    assert _label(root, "extra-start-ok") == ["[removed]"]
     assert next(removed.iter(f"{S.SVG}path")).get("stroke-dasharray")
 
 
@@ -117,9 +123,9 @@ def test_ghost_flows_keep_their_branch_labels(diff_chart):
     edges = _by_id(diff_chart, "edge")
     # the as-is "No" into "Offer a discount" (removed) keeps its label on the dashed ghost flow
     into_discount = edges["ghost-flow-objectives_met-removed-discount"]
-    assert S.texts(into_discount) == ["No"]
+    assert _label(diff_chart, "ghost-flow-objectives_met-removed-discount") == ["No"]
     assert next(into_discount.iter(f"{S.SVG}path")).get("stroke-dasharray")
-    assert S.texts(edges["ghost-flow-removed-discount-execute_plan"]) == []
+    assert _label(diff_chart, "ghost-flow-removed-discount-execute_plan") == []
     overlay = api.diff_overlay(api.diff(kamflow.load(AS_IS), kamflow.load(TO_BE)))
     discount = next(g for g in overlay.ghosts if g.id == "removed-discount")
     assert discount.flow_label("objectives_met", "removed-discount") == "No"
@@ -137,7 +143,7 @@ def test_missing_step_ghost_keeps_the_reference_branch_label(tmp_path):
     assert ghost.flow_label("ok", ghost.id) == "No - escalate"
     assert ghost.flow_label(ghost.id, "done") is None
     root = S.parse(api.render_charts(process, formats=("svg",), overlay=overlay)["svg"])
-    assert S.texts(_by_id(root, "edge")[f"ghost-flow-ok-{ghost.id}"]) == ["No - escalate"]
+    assert _label(root, f"ghost-flow-ok-{ghost.id}") == ["No - escalate"]
 
 
 def test_subprocess_links_follow_the_resolved_process(tmp_path):
@@ -252,3 +258,20 @@ steps:
   - {id: lost, type: subprocess, label: Unknown plan, process: missing, next: done}
   - {id: done, type: end}
 """
+
+
+def test_flow_labels_sit_clear_of_steps_and_each_other(diff_chart):
+    plates = [S.rect(next(g.iter(f"{S.SVG}rect"))) for g in S.groups(diff_chart, "flow-label")]
+    assert len(plates) > 20
+    boxes = [S.bbox(S.symbol(n).get("d")) for n in S.groups(diff_chart, "node")]
+
+    def overlap(a, b, slack=1.0):
+        return a[0] + slack < b[2] and b[0] + slack < a[2] and a[1] + slack < b[3] and b[1] + slack < a[3]
+
+    for plate in plates:
+        assert not any(overlap(plate, box) for box in boxes), plate
+    for i, a in enumerate(plates):
+        assert not any(overlap(a, b) for b in plates[i + 1:]), a
+    # labels are drawn after every line (over them) and before the steps
+    order = [g.get("id") for g in diff_chart.iter(f"{S.SVG}g") if g.get("id") in ("flows", "flow-labels", "steps")]
+    assert order == ["flows", "flow-labels", "steps"]

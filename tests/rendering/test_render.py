@@ -49,7 +49,8 @@ def test_kam_chart_has_every_step_symbol_and_lane():
     assert [c.get("id") for c in lanes] == [f"lane-{lane.id}" for lane in process.lanes]
     edges = S.groups(root, "edge")
     assert len(edges) == len({(e.source, e.target) for e in process.edges})
-    edge_labels = sorted(" ".join(S.texts(e)) for e in edges if S.texts(e))
+    edge_labels = sorted(" ".join(S.texts(g)) for g in S.groups(root, "flow-label"))
+    assert {g.get("id") for g in S.groups(root, "flow-label")} <= {"label-" + e.get("id") for e in edges}
     assert edge_labels == sorted(" ".join(e.label.split()) for e in process.edges if e.label)
     assert S.title(root) == "Key Account Management Process"
     assert "Key Account Management Process" in " ".join(S.texts(S.groups(root, "title-block")[0]))
