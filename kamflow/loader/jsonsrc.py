@@ -74,7 +74,32 @@ def load_process_json_text(text: str, shown: str) -> Process:
         raise LoadError([Problem(Span(shown, error.lineno, error.colno), f"invalid JSON: {error.msg}")]) from None
     except ValueError as error:
         raise LoadError([Problem(Span(shown, 1, 1), f"invalid JSON: {error}")]) from None
+    except RecursionError:  # Python's decoder recurses per level: refuse deep nesting at its place
+        line, column = _too_deep_at(text)
+        raise LoadError([Problem(Span(shown, line, column), f"invalid JSON: nested more than {MAX_JSON_DEPTH} levels deep")]) from None
     return _Reader(shown, text).process(data)
+
+
+MAX_JSON_DEPTH = 200  # an export is four levels deep; Python's decoder fails near 1000
+
+
+def _too_deep_at(text: str) -> tuple[int, int]:
+    """Line and column of the first bracket past MAX_JSON_DEPTH (outside strings)."""
+    depth, in_string, escaped = 0, False, False
+    for offset, char in enumerate(text):
+        if in_string:
+            escaped, in_string = (not escaped and char == "\\"), in_string and (escaped or char != '"')
+            continue
+        if char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                line = text.count("\n", 0, offset) + 1
+                return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+        elif char in "]}":
+            depth -= 1
+    return 1, 1
 
 
 class _Reader:

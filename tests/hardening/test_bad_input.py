@@ -191,6 +191,7 @@ JSON_CASES = [
     ("json-binary", b'{"a": "\x00"}', 1, "binary"),
     ("json-latin-1", '{"title": "caf\u00e9"}'.encode("latin-1"), 1, "utf-8"),
     ("json-empty", b"", None, ""),
+    ("json-deep-nesting", b'{"kamflow": 1, "a": ' + b"[" * 5000 + b"]" * 5000 + b"}", 1, "nested"),  # was a RecursionError traceback
 ]
 
 
