@@ -196,3 +196,35 @@ def test_mutated_files_give_a_process_or_positioned_errors(data):
         assert _positioned(error), error.lines()
         return
     api.check(process)  # a mutant that still loads is checked without an exception
+
+
+JSON_SOURCES = [api.export(api.load(path), to="json").encode("utf-8") for path in SOURCES[:3]]
+
+
+@st.composite
+def json_mutants(draw) -> bytes:
+    data = bytearray(draw(st.sampled_from(JSON_SOURCES)))
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(data)))
+        edit = draw(st.sampled_from(["delete", "insert", "replace"]))
+        if edit == "delete":
+            del data[at: at + draw(st.integers(1, 40))]
+        elif edit == "insert":
+            data[at:at] = draw(st.sampled_from([b"[", b"{", b"]", b"}", b",", b'"', b":", b"null", b"1e999", b"NaN", b"\\u0000", b"\x00", b"\xff", b'{"id": "../x"}', b"[" * 3000]))
+        else:
+            data[at: at + 1] = draw(st.binary(min_size=1, max_size=3))
+    return bytes(data)
+
+
+@given(json_mutants())
+@settings(max_examples=settings().max_examples * 5)
+def test_mutated_json_exports_give_a_process_or_positioned_errors(data):
+    from kamflow.loader.jsonsrc import load_process_json_text
+    from kamflow.loader.yamlsrc import decode
+
+    try:
+        process = load_process_json_text(decode(data, "mutant.json"), "mutant.json")
+    except LoadError as error:
+        assert _positioned(error), error.lines()
+        return
+    api.check(process)
