@@ -182,8 +182,10 @@ def render(
     options: RenderOptions | None = None,
     direction: str | None = None,
     overlay: Overlay | None = None,
+    findings: list[Finding] | None = None,
 ) -> list[Path]:
     """Draw the chart and write `output_dir/<process id>.<format>` for each format, atomically.
+    `findings` (the process's check findings, when the caller has them) saves checking it again.
 
         >>> import kamflow, tempfile
         >>> kam = kamflow.load(kamflow.library_path("kam"))
@@ -192,7 +194,7 @@ def render(
         ['kam.svg', 'kam.pdf']
     """
     wanted = _formats(formats)
-    charts = render_charts(process, formats=wanted, options=options, direction=direction, overlay=overlay)
+    charts = render_charts(process, formats=wanted, options=options, direction=direction, overlay=overlay, findings=findings)
     folder = Path(output_dir)
     return write_atomically({folder / f"{process.id}.{fmt}": data for fmt, data in charts.items()})
 
@@ -204,10 +206,13 @@ def render_charts(
     options: RenderOptions | None = None,
     direction: str | None = None,
     overlay: Overlay | None = None,
+    findings: list[Finding] | None = None,
 ) -> dict[str, bytes]:
     """The chart's bytes per format, without touching the disk. `direction` is a shortcut for
     `options=RenderOptions(direction=...)`. Without an `overlay`, the chart shows what
-    `ghost_overlay` finds (missing steps as ghosts, dead ends marked) unless `options.ghosts` is off.
+    `ghost_overlay` finds (missing steps as ghosts, dead ends marked; from `findings` when given)
+    unless `options.ghosts` is off, and with `options.highlight="critical-path"` the critical path,
+    with a legend that says what the marks mean.
 
         >>> import kamflow
         >>> from kamflow.api import RenderOptions
@@ -223,7 +228,10 @@ def render_charts(
     if options.direction is not None and options.direction not in ("TB", "LR"):
         raise UsageError(f"direction must be TB or LR, not {options.direction!r}")
     if overlay is None and options.ghosts:
-        overlay = ghost_overlay(process)
+        overlay = ghost_overlay(process, findings)
+    if options.highlight == "critical-path":
+        overlay = (overlay or Overlay()).merged(critical_path_overlay(process))
+        options = replace(options, legend=True)
     if options.subprocess_links is None:
         options = replace(options, subprocess_links=subprocess_links(process))
     from kamflow.rendering.chart import render_process
@@ -752,3 +760,12 @@ def link_warnings(process: Process) -> list[str]:
     from kamflow.rendering.svg import unsafe_links
 
     return unsafe_links(process)
+
+
+def render_warnings(process: Process, options: RenderOptions | None = None) -> list[str]:
+    """What a user should know about a chart besides the check: links left out, and a critical
+    path that was asked for but cannot be drawn."""
+    warnings = link_warnings(process)
+    if options is not None and options.highlight == "critical-path" and not critical_path_overlay(process).step_marks:
+        warnings.append(f"{process.path}: warning: no critical path to highlight: no end can be reached from a start")
+    return warnings

@@ -243,10 +243,10 @@ def render_one(job: Job, *, space: Workspace | None = None) -> Outcome:
         space = space or Workspace()
         process = space.load(job.source)
         findings = api.check(process, workspace=space)
-        lines = [str(finding) for finding in findings]
+        lines = [str(finding) for finding in findings] + api.render_warnings(process, job.options)
         if job.strict and any(finding.severity == "error" for finding in findings):
             return Outcome(job.source, "blocked", findings=lines, errors=[f"{job.source}: not rendered: the check found errors (--strict)"])
-        written = api.render(process, formats=job.formats, output_dir=job.output_dir, options=job.options)
+        written = api.render(process, formats=job.formats, output_dir=job.output_dir, options=job.options, findings=findings)
         outputs = {path.name: _sha256(path.read_bytes()) for path in written}
         return Outcome(job.source, "rendered", written=[str(p) for p in written], findings=lines, outputs=outputs)
     except KamflowError as error:

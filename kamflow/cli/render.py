@@ -13,8 +13,7 @@ from kamflow.errors import UsageError
 @click.option("-f", "--format", "formats", default="svg,pdf", show_default=True, help="Comma-separated: svg, pdf, png, dot.")
 @click.option("-o", "--output", "output_dir", default="output", show_default=True, type=click.Path(allow_dash=True), help="Folder to write <process id>.<format> into; a folder argument's tree is mirrored inside it. `-` writes the chart to stdout (with `-` as input and one format).")
 @click.option("--direction", type=click.Choice(["TB", "LR"]), help="Flow direction (overrides the file's).")
-@click.option("--highlight", type=click.Choice(["critical-path"]), expose_value=False, callback=lambda ctx, _, value: ctx.meta.__setitem__("kamflow.highlight", value),
-              help="Draw the critical path (the longest start-to-end path by duration, see `kamflow stats`) emphasised. Renders each file directly, without the cache.")
+@click.option("--highlight", type=click.Choice(["critical-path"]), help="Draw the critical path (the longest start-to-end path by duration, see `kamflow stats`) emphasised, with a legend.")
 @click.option("--strict", is_flag=True, help="Draw nothing for a process whose check finds errors.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Render in N parallel processes (default: the number of cores).")
 @click.option("--force", is_flag=True, help="Render every process, even those the cache says are current.")
@@ -27,7 +26,7 @@ from kamflow.errors import UsageError
 @click.option("--wrap", "wrap_width", type=click.IntRange(8, 60), default=24, show_default=True, help="Wrap labels at this many characters.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=86400), default=60.0, show_default=True, help="Seconds each Graphviz layout or PDF/PNG conversion may take before it is stopped (exit code 2).")
 @click.option("--no-ghosts", is_flag=True, help="Do not draw missing steps (of the `based_on` reference, or flows to missing ids) as dashed ghosts, nor mark dead ends.")
-def render_command(paths: tuple[str, ...], formats: str, output_dir: str, direction: str | None, strict: bool, jobs: int | None, force: bool, quiet: bool, no_ghosts: bool, theme: str | None = None, number: bool = False, legend: bool = False, page: str | None = None, dpi: int = 150, wrap_width: int = 24, timeout: float = 60.0) -> None:
+def render_command(paths: tuple[str, ...], formats: str, output_dir: str, direction: str | None, highlight: str | None, strict: bool, jobs: int | None, force: bool, quiet: bool, no_ghosts: bool, theme: str | None = None, number: bool = False, legend: bool = False, page: str | None = None, dpi: int = 150, wrap_width: int = 24, timeout: float = 60.0) -> None:
     """Draw process files, or every process in folder trees, as flowcharts (SVG and PDF by default).
 
     The check runs first and its findings go to stderr; a chart is still drawn unless --strict is
@@ -43,13 +42,10 @@ def render_command(paths: tuple[str, ...], formats: str, output_dir: str, direct
     no step implements ("Missing: <label>", where the reference has it) and each flow to a step
     that does not exist; dead ends get a "dead end" mark. --no-ghosts draws the process alone.
     """
-    options = api.RenderOptions(direction=direction, ghosts=not no_ghosts, theme=theme, number=number, legend=legend, page=page, dpi=dpi, wrap=wrap_width, timeout=timeout)
+    options = api.RenderOptions(direction=direction, ghosts=not no_ghosts, highlight=highlight, theme=theme, number=number, legend=legend, page=page, dpi=dpi, wrap=wrap_width, timeout=timeout)
     if theme:
         api.check_theme(theme)  # a bad theme file stops here: positioned errors, exit 2
     wanted = api._formats(formats.split(","))
-    if click.get_current_context().meta.get("kamflow.highlight"):
-        _render_highlighted(paths, wanted, output_dir, options, strict=strict)
-        return
     if "-" in paths or output_dir == "-":
         _render_stream(paths, wanted, output_dir, options, strict)
         return
@@ -65,17 +61,17 @@ def _render_stream(paths: tuple[str, ...], wanted: tuple[str, ...], output_dir: 
     findings = api.check(process)
     for finding in findings:
         click.echo(str(finding), err=True)
-    for warning in api.link_warnings(process):
+    for warning in api.render_warnings(process, options):
         click.echo(warning, err=True)
     if strict and any(f.severity == "error" for f in findings):
         click.echo("not rendered: the check found errors (--strict)", err=True)
         raise SystemExit(1)
     if output_dir == "-":
         stream = sys.stdout.buffer
-        stream.write(api.render_charts(process, formats=wanted, options=options)[wanted[0]])
+        stream.write(api.render_charts(process, formats=wanted, options=options, findings=findings)[wanted[0]])
         stream.flush()
         return
-    for written in api.render(process, formats=wanted, output_dir=output_dir, options=options):
+    for written in api.render(process, formats=wanted, output_dir=output_dir, options=options, findings=findings):
         click.echo(str(written))
 
 
@@ -114,28 +110,4 @@ def _render_batch(paths, wanted, output_dir, options, *, strict: bool, jobs: int
     if result.count("failed"):
         raise SystemExit(2)
     if result.count("blocked"):
-        raise SystemExit(1)
-
-
-def _render_highlighted(paths, wanted, output_dir, options, *, strict: bool) -> None:
-    """--highlight critical-path: each process drawn with its critical path marked."""
-    if "-" in paths or output_dir == "-":
-        raise UsageError("--highlight draws process files into a folder; it does not read stdin or write to stdout")
-    blocked = False
-    for process in api.collect_processes(paths):
-        findings = api.check(process)
-        for finding in findings:
-            click.echo(str(finding), err=True)
-        if strict and any(f.severity == "error" for f in findings):
-            click.echo(f"{process.path}: not rendered: the check found errors (--strict)", err=True)
-            blocked = True
-            continue
-        overlay = api.critical_path_overlay(process)
-        if not overlay.step_marks:
-            click.echo(f"{process.path}: no critical path to highlight: no end can be reached from a start", err=True)
-        if options.ghosts:
-            overlay = api.ghost_overlay(process, findings).merged(overlay)
-        for written in api.render(process, formats=wanted, output_dir=output_dir, options=options, overlay=overlay):
-            click.echo(str(written))
-    if blocked:
         raise SystemExit(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 # Paper sizes in points (portrait); kamflow turns the page when the chart is wider than tall.
+HIGHLIGHTS = ("critical-path",)
 PAGE_SIZES = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55), "letter": (612.0, 792.0)}
 
 
@@ -18,6 +19,7 @@ class RenderOptions:
     dpi: int = 150  # PNG resolution
     wrap: int = 24  # label wrap width in characters (8..60)
     ghosts: bool = True  # draw missing steps (reference, flows to missing ids) as ghosts and mark dead ends
+    highlight: str | None = None  # "critical-path": the longest start-to-end path by duration, emphasised
     # (step id, process id) of every subprocess step whose process the api resolved: the step links
     # to <process id>.svg / .pdf. None: not resolved (then a subprocess naming a plain id links to
     # <id>.<ext>, one naming a file path gets no link); a subprocess missing from the tuple gets no link.
@@ -27,6 +29,8 @@ class RenderOptions:
     def __post_init__(self):
         from kamflow.errors import UsageError
 
+        if self.highlight is not None and self.highlight not in HIGHLIGHTS:
+            raise UsageError(f"highlight must be one of {', '.join(HIGHLIGHTS)}, not {self.highlight!r}")
         if self.page is not None and self.page not in PAGE_SIZES:
             raise UsageError(f"page must be one of {', '.join(PAGE_SIZES)}, not {self.page!r}")
         if not 8 <= self.wrap <= 60:

@@ -35,11 +35,23 @@ def test_render_highlight_critical_path(write, tmp_path, run_cli):
 def test_no_critical_path_is_said(write, tmp_path, run_cli):
     path = write("kamflow: 1\nid: x\nsteps:\n  - {id: s, type: start, next: w}\n  - {id: w, duration: 1h}\n  - {id: e, type: end}\n")
     result = run_cli("render", path, "--highlight", "critical-path", "-f", "svg", "-o", tmp_path / "out")
-    assert f"{path}: no critical path to highlight: no end can be reached from a start" in result.stderr
+    assert f"{path}: warning: no critical path to highlight: no end can be reached from a start" in result.stderr
     assert (tmp_path / "out" / "x.svg").is_file()
 
 
-def test_highlight_refuses_streams(write, run_cli):
-    result = run_cli("render", "-", "--highlight", "critical-path", "-f", "svg", "-o", "-", input="kamflow: 1\n")
-    assert result.exit_code == 2
-    assert "--highlight draws process files into a folder" in result.stderr
+def test_highlight_works_on_streams_and_is_cached(write, tmp_path, run_cli):
+    text = write(TRIAGE).read_text()
+    result = run_cli("render", "-", "--highlight", "critical-path", "-f", "svg", "-o", "-", input=text)
+    assert result.exit_code == 0, result.stderr
+    root = S.parse(result.stdout_bytes)
+    assert {g.get("id").removeprefix("step-") for g in S.groups(root, "node") if "[critical path]" in S.texts(g)} == set(CRITICAL)
+    assert "critical path" in " ".join(S.texts(root)).lower().split("legend", 1)[-1]
+    out = tmp_path / "out"
+    source = write(TRIAGE, "triage.yaml")
+    first = run_cli("render", source, "--highlight", "critical-path", "-f", "svg", "-o", out)
+    again = run_cli("render", source, "--highlight", "critical-path", "-f", "svg", "-o", out)
+    plain = run_cli("render", source, "-f", "svg", "-o", out)
+    assert "rendered 1, skipped 0" in first.stderr
+    assert "rendered 0, skipped 1" in again.stderr
+    assert "rendered 1, skipped 0" in plain.stderr  # the option is part of the cache key
+    assert "[critical path]" not in (out / "triage.svg").read_text()
