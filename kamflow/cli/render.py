@@ -4,6 +4,7 @@ import sys
 
 import click
 
+from kamflow.cli._chart_options import chart_options
 from kamflow.cli._lazy import api
 from kamflow.errors import UsageError
 
@@ -12,21 +13,14 @@ from kamflow.errors import UsageError
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("-f", "--format", "formats", default="svg,pdf", show_default=True, help="Comma-separated: svg, pdf, png, dot.")
 @click.option("-o", "--output", "output_dir", default="output", show_default=True, type=click.Path(allow_dash=True), help="Folder to write <process id>.<format> into; a folder argument's tree is mirrored inside it. `-` writes the chart to stdout (with `-` as input and one format).")
-@click.option("--direction", type=click.Choice(["TB", "LR"]), help="Flow direction (overrides the file's).")
-@click.option("--highlight", type=click.Choice(["critical-path"]), help="Draw the critical path (the longest start-to-end path by duration, see `kamflow stats`) emphasised, with a legend.")
 @click.option("--strict", is_flag=True, help="Draw nothing for a process whose check finds errors.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Render in N parallel processes (default: the number of cores).")
 @click.option("--force", is_flag=True, help="Render every process, even those the cache says are current.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only findings and failures: no progress bar, no file list, no summary.")
-@click.option("--theme", help="Chart theme: default, print, colorblind, or a theme file (.yaml); overrides the file's `theme:`.")
-@click.option("--number", is_flag=True, help="Number the steps in flow order.")
-@click.option("--legend", is_flag=True, help="Add a legend of the symbols the chart uses.")
 @click.option("--page", type=click.Choice(["A4", "A3", "letter"]), help="PDF page size (landscape when the chart is wider than tall); default: the chart's own size.")
+@chart_options
 @click.option("--dpi", type=click.IntRange(30, 1200), default=150, show_default=True, help="PNG resolution.")
-@click.option("--wrap", "wrap_width", type=click.IntRange(8, 60), default=24, show_default=True, help="Wrap labels at this many characters.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=86400), default=60.0, show_default=True, help="Seconds each Graphviz layout or PDF/PNG conversion may take before it is stopped (exit code 2).")
-@click.option("--no-ghosts", is_flag=True, help="Do not draw missing steps (of the `based_on` reference, or flows to missing ids) as dashed ghosts, nor mark dead ends.")
-def render_command(paths: tuple[str, ...], formats: str, output_dir: str, direction: str | None, highlight: str | None, strict: bool, jobs: int | None, force: bool, quiet: bool, no_ghosts: bool, theme: str | None = None, number: bool = False, legend: bool = False, page: str | None = None, dpi: int = 150, wrap_width: int = 24, timeout: float = 60.0) -> None:
+def render_command(paths: tuple[str, ...], formats: str, output_dir: str, strict: bool, jobs: int | None, force: bool, quiet: bool, chart: dict, page: str | None = None, dpi: int = 150) -> None:
     """Draw process files, or every process in folder trees, as flowcharts (SVG and PDF by default).
 
     The check runs first and its findings go to stderr; a chart is still drawn unless --strict is
@@ -42,9 +36,7 @@ def render_command(paths: tuple[str, ...], formats: str, output_dir: str, direct
     no step implements ("Missing: <label>", where the reference has it) and each flow to a step
     that does not exist; dead ends get a "dead end" mark. --no-ghosts draws the process alone.
     """
-    options = api.RenderOptions(direction=direction, ghosts=not no_ghosts, highlight=highlight, theme=theme, number=number, legend=legend, page=page, dpi=dpi, wrap=wrap_width, timeout=timeout)
-    if theme:
-        api.check_theme(theme)  # a bad theme file stops here: positioned errors, exit 2
+    options = api.RenderOptions(**chart, page=page, dpi=dpi)
     wanted = api._formats(formats.split(","))
     if "-" in paths or output_dir == "-":
         _render_stream(paths, wanted, output_dir, options, strict)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from kamflow.cli._chart_options import chart_options
 from kamflow.cli._lazy import api
 
 
@@ -12,12 +13,8 @@ from kamflow.cli._lazy import api
 @click.option("-o", "--output", type=click.Path(), help="The report file for one process (default output/<id>.<format>), the folder for a portfolio (default output/report).")
 @click.option("--format", "fmt", type=click.Choice(["html", "md"]), help="html (one self-contained page) or md (Markdown with the chart as an SVG beside it). Default: from -o's or --template's name, else html.")
 @click.option("--template", type=click.Path(), help="Your own Jinja2 template for process pages; docs/templates.md lists its variables.")
-@click.option("--theme", help="Chart theme: a built-in name or a theme file.")
-@click.option("--direction", type=click.Choice(["TB", "LR"]), help="Flow direction of the chart (overrides the file's).")
-@click.option("--number", is_flag=True, help="Number the steps on the chart (the same numbers as the step table).")
-@click.option("--legend", is_flag=True, help="Add a legend of the symbols the chart uses.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=86400), default=60.0, show_default=True, help="Seconds each Graphviz layout or conversion may take before it is stopped.")
-def report_command(paths: tuple[str, ...], output: str | None, fmt: str | None, template: str | None, theme: str | None, direction: str | None, number: bool, legend: bool, timeout: float = 60.0) -> None:
+@chart_options
+def report_command(paths: tuple[str, ...], output: str | None, fmt: str | None, template: str | None, chart: dict) -> None:
     """Write a report of a process: title, description, the chart, the steps in flow order,
     a lane x step responsibility matrix, the decisions and the check findings.
 
@@ -25,9 +22,7 @@ def report_command(paths: tuple[str, ...], output: str | None, fmt: str | None, 
     subprocess step linked to the page of the process it calls. Prints the files written.
     """
     fmt = fmt or _format_from_name(output) or _format_from_name(template) or "html"
-    options = api.RenderOptions(direction=direction, theme=theme, number=number, legend=legend, timeout=timeout)
-    if theme:
-        api.check_theme(theme)  # a bad theme file stops here: positioned errors, exit 2
+    options = api.RenderOptions(**chart)
     for written in api.write_report(paths, output=output, fmt=fmt, template=template, options=options):
         click.echo(str(written))
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from kamflow.cli._chart_options import chart_options
 from kamflow.cli._lazy import api
 
 WATCHED_SUFFIXES = (".yaml", ".yml")
@@ -17,14 +18,10 @@ CHANGES = {"created", "modified", "moved", "deleted", "closed"}
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", "output_dir", default="output", show_default=True, type=click.Path(file_okay=False), help="Folder to write the charts into.")
 @click.option("-f", "--format", "formats", default="svg", show_default=True, help="Comma-separated: svg, pdf, png, dot.")
-@click.option("--direction", type=click.Choice(["TB", "LR"]), help="Flow direction (overrides the file's).")
-@click.option("--theme", help="Chart theme: default, print, colorblind, or a theme file (.yaml).")
-@click.option("--number", is_flag=True, help="Number the steps in flow order.")
-@click.option("--legend", is_flag=True, help="Add a legend of the symbols the chart uses.")
 @click.option("--debounce", type=click.FloatRange(min=0.0, max=10.0), default=0.3, show_default=True, help="Seconds of quiet after a save before re-rendering (editors write in bursts).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel processes per re-render.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=86400), default=60.0, show_default=True, help="Seconds each Graphviz layout or conversion may take before it is stopped.")
-def watch_command(paths: tuple[str, ...], output_dir: str, formats: str, direction: str | None, theme: str | None, number: bool, legend: bool, debounce: float, jobs: int, timeout: float = 60.0) -> None:
+@chart_options
+def watch_command(paths: tuple[str, ...], output_dir: str, formats: str, debounce: float, jobs: int, chart: dict) -> None:
     """Re-check and re-render process files on every save until Ctrl-C.
 
     Renders everything once (skipping what the cache says is current), then waits for changes to
@@ -40,9 +37,7 @@ def watch_command(paths: tuple[str, ...], output_dir: str, formats: str, directi
     missing = [Problem(Span(path), "no such file or folder") for path in paths if not Path(path).exists()]
     if missing:  # nothing to watch: one line per path, exit 2
         raise LoadError(missing)
-    options = api.RenderOptions(direction=direction, theme=theme, number=number, legend=legend, timeout=timeout)
-    if theme:
-        api.check_theme(theme)  # a bad theme file stops here: positioned errors, exit 2
+    options = api.RenderOptions(**chart)
     wanted = api._formats(formats.split(","))
     changed = threading.Event()
     last_event = [0.0]

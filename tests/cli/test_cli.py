@@ -99,3 +99,22 @@ def test_help_for_every_command(run_cli):
     for name in cli.commands:
         result = run_cli(name, "--help")
         assert result.exit_code == 0 and "Usage:" in result.stdout
+
+
+def test_chart_options_are_the_same_for_render_report_and_watch(run_cli):
+    def options_of(command):
+        text = run_cli(command, "--help").stdout
+        return {word for word in text.split() if word.startswith("--")}
+
+    shared = {"--direction", "--theme", "--number", "--legend", "--wrap", "--highlight", "--no-ghosts", "--timeout"}
+    for command in ("render", "report", "watch"):
+        assert shared <= options_of(command), command
+
+
+def test_report_draws_the_chart_with_the_shared_options(run_cli, write, tmp_path):
+    path = write(BROKEN)
+    with_ghosts = run_cli("report", path, "-o", tmp_path / "a.html")
+    without = run_cli("report", path, "--no-ghosts", "--wrap", "10", "-o", tmp_path / "b.html")
+    assert with_ghosts.exit_code == 0 and without.exit_code == 0, without.stderr
+    assert "Missing: nowhere" in (tmp_path / "a.html").read_text()
+    assert "Missing: nowhere" not in (tmp_path / "b.html").read_text()
