@@ -21,6 +21,7 @@ COMMANDS = {
     "check-folder-sarif": lambda f, g, o: ["check", Path(f).parent, "--format", "sarif"],
     "check-against": lambda f, g, o: ["check", f, "--against", "kam"],
     "render-highlight": lambda f, g, o: ["render", f, "--highlight", "critical-path", "-o", o],
+    "report-highlight": lambda f, g, o: ["report", f, "--highlight", "critical-path", "--no-ghosts", "-o", Path(o) / "r.html"],
     "report-portfolio": lambda f, g, o: ["report", Path(f).parent, g, "-o", Path(o) / "site"],
     "export-folder": lambda f, g, o: ["export", Path(f).parent, "--to", "drawio", "-o", Path(o) / "exported"],
     "render": lambda f, g, o: ["render", f, "-f", "svg,pdf", "-o", o],
@@ -93,7 +94,7 @@ def test_stdin_refuses_every_bad_input(scene, monkeypatch, case):
     for name, value in case.env:
         monkeypatch.setenv(name, value)
     before = snapshot(scene)
-    result, seconds = _run(["render", "-", "-f", "svg", "-o", "out"], input=case.data)
+    result, seconds = _run(["render", "-", "-f", "svg", "--highlight", "critical-path", "-o", "out"], input=case.data)
     _assert_one_clear_error(result, seconds, "<stdin>", case.line, case.words)
     assert snapshot(scene) == before
 
@@ -123,6 +124,7 @@ def test_a_folder_where_a_file_is_needed(scene, command):
 THEME_COMMANDS = {
     "render --theme": lambda t: ["render", "good.yaml", "--theme", t, "-o", "out"],
     "report --theme": lambda t: ["report", "good.yaml", "--theme", t, "-o", "out/r.html"],
+    "watch --theme": lambda t: ["watch", "good.yaml", "--theme", t, "-o", "out"],  # refused before watching starts
     "process theme:": lambda t: ["render", "themed.yaml", "-o", "out"],
     "diff chart, process theme:": lambda t: ["diff", "good.yaml", "themed.yaml", "-o", "out"],
 }
