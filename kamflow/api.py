@@ -77,8 +77,14 @@ def _lookup_for(process: Process, space: Workspace):
         try:
             found = space.lookup(reference, relative_to=relative_to or process.path)
         except LoadError as error:
-            return None, f"does not load: {error.problems[0]}"
+            # The referenced file is named, its content is not echoed: a process file from someone
+            # else must not turn kamflow into a reader of other files' text.
+            count = len(error.problems)
+            shown = error.problems[0].span.path
+            return None, f"does not load ({count} problem{'s' if count != 1 else ''}; `kamflow check {shown}` shows them)"
         if found is None:
+            if Path(reference).is_absolute():
+                return None, "is an absolute path; a process names other processes by id or by a path relative to its own file"
             return None, "was not found beside this file or in the bundled library"
         return found, None
 

@@ -68,8 +68,12 @@ class Workspace:
         return cached
 
     def locate(self, reference: str, *, relative_to: Path | str | None) -> Path | None:
-        """The file a reference names, or None."""
+        """The file a reference names, or None. A reference written in a file (`relative_to` given)
+        is an id or a relative path: an absolute path there is never followed, so a process file
+        from someone else cannot point kamflow at an arbitrary file on the machine."""
         base = Path(relative_to).parent if relative_to else Path.cwd()
+        if relative_to and Path(reference).is_absolute():
+            return None
         if reference.lower().endswith(PROCESS_SUFFIXES):
             candidate = base / reference
             return candidate if candidate.is_file() else None

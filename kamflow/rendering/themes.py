@@ -103,7 +103,9 @@ def load_theme(reference: str | None, *, relative_to: str | Path | None = None) 
             raise LoadError([Problem(Span(reference), f"unknown theme {reference!r}: choose {', '.join(builtin_names())} or give a theme file (.yaml){more}")])
         return _builtin(reference)
     path = Path(reference)
-    if relative_to is not None and not path.is_absolute():
+    if relative_to is not None and path.is_absolute():  # written in a process file: never an arbitrary file
+        raise LoadError([Problem(Span(reference), "a theme file named in a process file must be a path relative to that file")])
+    if relative_to is not None:
         path = Path(relative_to).parent / path
     shown = str(path)
     return _theme_from_text(_read(path, shown), shown)
