@@ -25,6 +25,10 @@ from kamflow.model.duration import DurationError, parse_duration
 from kamflow.model.process import STEP_TYPES, Edge, Lane, Process, Step
 
 _ID = re.compile(ID_PATTERN)
+# Labels are drawn on a chart, wrapped at about 24 characters; a label of thousands of characters is
+# a mistake (or an attack on the layout engine), and any other text is bounded too.
+MAX_LABEL = 500
+MAX_TEXT = 20_000
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
 _INT = "tag:yaml.org,2002:int"
@@ -92,7 +96,7 @@ class _Builder:
                 self.error(node, f"{what} is missing the required key {name!r}")
         return entries
 
-    def text(self, node: yaml.Node, what: str, *, allow_empty: bool = True) -> str | None:
+    def text(self, node: yaml.Node, what: str, *, allow_empty: bool = True, limit: int = MAX_TEXT) -> str | None:
         """Any scalar as the exact text written (so `Yes`, `N/A`, `1.0` stay text); null -> None."""
         if not isinstance(node, yaml.ScalarNode):
             self.error(node, f"{what} must be text, not {_kind(node)}")
@@ -101,6 +105,9 @@ class _Builder:
             return None
         if not allow_empty and not node.value.strip():
             self.error(node, f"{what} must not be empty")
+            return None
+        if len(node.value) > limit:
+            self.error(node, f"{what} is {len(node.value):,} characters long; at most {limit:,} are allowed")
             return None
         return node.value
 
@@ -149,7 +156,7 @@ class _Builder:
         process_id = self.ident(entries["id"][1], "the process id") if "id" in entries else None
         for name in ("title", "description", "version", "author", "date", "theme", "based_on"):
             if name in entries:
-                values[name] = self.text(entries[name][1], f"`{name}`")
+                values[name] = self.text(entries[name][1], f"`{name}`", limit=MAX_LABEL if name == "title" else MAX_TEXT)
         direction = "TB"
         if "direction" in entries:
             node = entries["direction"][1]
@@ -203,7 +210,7 @@ class _Builder:
                 if entries is None:
                     continue
                 lane_id = self.ident(entries["id"][1], "a lane id") if "id" in entries else None
-                label = self.text(entries["label"][1], "a lane label") if "label" in entries else None
+                label = self.text(entries["label"][1], "a lane label", limit=MAX_LABEL) if "label" in entries else None
             if lane_id is None:
                 continue
             if lane_id in seen:
@@ -253,7 +260,7 @@ class _Builder:
                 self.error(type_node, f"unknown step type {value!r} for {where}; expected one of: {', '.join(STEP_TYPES)}{suffix}")
             elif value:
                 step_type = value
-        label = self.text(entries["label"][1], f"the label of {where}") if "label" in entries else None
+        label = self.text(entries["label"][1], f"the label of {where}", limit=MAX_LABEL) if "label" in entries else None
         lane = self.ident(entries["lane"][1], f"the lane of {where}") if "lane" in entries else None
         process = self.text(entries["process"][1], f"the process of {where}", allow_empty=False) if "process" in entries else None
         essential = self.boolean(entries["essential"][1], f"`essential` of {where}") if "essential" in entries else False
@@ -327,7 +334,7 @@ class _Builder:
             if not entries or "to" not in entries:
                 continue
             target = self.target(entries["to"][1], where)
-            label = self.text(entries["label"][1], f"a flow label of {where}") if "label" in entries else None
+            label = self.text(entries["label"][1], f"a flow label of {where}", limit=MAX_LABEL) if "label" in entries else None
             if target:
                 edges.append(Edge(source, target, label, "next", self.span(item)))
         return edges
@@ -342,6 +349,9 @@ class _Builder:
                 self.error(key, f"a branch label of {where} must be text, not {_kind(key)}")
                 continue
             label = key.value
+            if len(label) > MAX_LABEL:
+                self.error(key, f"a branch label of {where} is {len(label):,} characters long; at most {MAX_LABEL:,} are allowed")
+                continue
             probability = None
             if isinstance(value, yaml.MappingNode):
                 entries = self.mapping(value, {"to": _REQUIRED_TO, "p": _PROBABILITY}, f"branch {label!r} of {where}")

@@ -126,3 +126,24 @@ def test_a_changed_file_is_read_again(write):
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     assert kamflow.load(path).id == "second"
+
+
+@pytest.mark.parametrize(
+    "text,line",
+    [
+        (HEAD + "steps:\n  - {id: s, type: start, label: '" + "x" * 501 + "'}\n", 4),
+        (HEAD + "steps:\n  - id: d\n    type: decision\n    branches:\n      '" + "y" * 600 + "': a\n      b: c\n", 7),
+        (HEAD + "title: '" + "t" * 501 + "'\n" + STEPS, 3),
+        (HEAD + "description: '" + "d" * 20_001 + "'\n" + STEPS, 3),
+    ],
+)
+def test_overlong_text_is_a_positioned_error(write, text, line):
+    with pytest.raises(LoadError) as caught:
+        kamflow.load(write(text))
+    first = caught.value.problems[0]
+    assert first.span.line == line and "characters long; at most" in first.message
+
+
+def test_labels_up_to_the_limit_load(write):
+    process = kamflow.load(write(HEAD + "steps:\n  - {id: s, type: start, label: '" + "x" * 500 + "', next: e}\n  - {id: e, type: end}\n"))
+    assert len(process.steps[0].label) == 500
