@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
-import platform
 import re
 import statistics
 import subprocess
@@ -23,6 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 KAMFLOW = [sys.executable, "-m", "kamflow"]
+sys.path.insert(0, str(ROOT))
+from bench._common import machine  # noqa: E402  (one description of the machine for every benchmark)
 
 
 def make_portfolio(folder: Path, copies: int) -> int:
@@ -51,35 +51,6 @@ def tree_digest(folder: Path) -> str:
         if path.is_file():
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
-
-
-def machine() -> dict:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-
-    def version(argv: list[str]) -> str:
-        try:
-            done = subprocess.run(argv, capture_output=True, text=True, timeout=10)
-            return (done.stdout + done.stderr).strip().splitlines()[0]
-        except (OSError, IndexError, subprocess.TimeoutExpired):
-            return "not found"
-
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
-    return {
-        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "cpu": cpu,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "graphviz": version(["dot", "-V"]),
-        "rsvg-convert": version(["rsvg-convert", "--version"]),
-        "kamflow_commit": commit,
-    }
 
 
 def main() -> None:
