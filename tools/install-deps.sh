@@ -24,10 +24,14 @@ missing() {
   command -v pdftoppm >/dev/null 2>&1 || return 0
   command -v pdffonts >/dev/null 2>&1 || return 0
   command -v fc-list >/dev/null 2>&1 || return 0
-  fc-list | grep -q "DejaVuSans.ttf" || return 0
-  fc-list | grep -qi "NotoSansCJK" || return 0
-  fc-list | grep -qi "NotoSansArabic" || return 0
-  fc-list | grep -qi "NotoColorEmoji" || return 0
+  # Read the font list once: `fc-list | grep -q` under pipefail fails at random when grep stops
+  # reading early (fc-list gets SIGPIPE), which made every run reinstall the packages.
+  local fonts
+  fonts=$(fc-list)
+  grep -q "DejaVuSans.ttf" <<<"$fonts" || return 0
+  grep -qi "NotoSansCJK" <<<"$fonts" || return 0
+  grep -qi "NotoSansArabic" <<<"$fonts" || return 0
+  grep -qi "NotoColorEmoji" <<<"$fonts" || return 0
   return 1
 }
 
@@ -50,11 +54,12 @@ if command -v apt-get >/dev/null 2>&1; then
 fi
 
 cat >&2 <<'MSG'
-kamflow needs Graphviz (the `dot` program) and fonts, and apt-get is not available here.
-Install Graphviz, then run make again:
-  Debian/Ubuntu:  apt-get install graphviz poppler-utils fonts-dejavu-core fonts-noto-cjk
-  Fedora:         dnf install graphviz poppler-utils dejavu-sans-fonts google-noto-sans-cjk-fonts
-  macOS:          brew install graphviz poppler
-  Windows:        choco install graphviz   (then add Graphviz's bin folder to PATH)
+kamflow needs Graphviz (the `dot` program), librsvg's `rsvg-convert` (PDF and PNG) and fonts, and
+apt-get is not available here. Install them, then run make again:
+  Debian/Ubuntu:  apt-get install graphviz librsvg2-bin poppler-utils fonts-dejavu-core fonts-noto-cjk
+  Fedora:         dnf install graphviz librsvg2-tools poppler-utils dejavu-sans-fonts google-noto-sans-cjk-fonts
+  macOS:          brew install graphviz librsvg poppler
+  Windows:        choco install graphviz rsvg-convert   (then put both on PATH)
+The tests also use Node.js with npm and Chromium.
 MSG
 exit 1
