@@ -26,7 +26,8 @@ def watch_command(paths: tuple[str, ...], output_dir: str, formats: str, debounc
 
     Renders everything once (skipping what the cache says is current), then waits for changes to
     .yaml/.yml files under PATHS; after a short debounce it re-renders what changed (a change to a
-    referenced process re-renders the processes that use it) and prints the findings.
+    referenced process re-renders the processes that use it) and prints the findings. Exit code 0
+    after Ctrl-C, or 2 when a file still failed to load or render in the latest run.
     """
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
@@ -52,8 +53,11 @@ def watch_command(paths: tuple[str, ...], output_dir: str, formats: str, debounc
             last_event[0] = time.monotonic()
             changed.set()
 
+    last_failed = [False]  # did the latest run fail for some file? It decides the exit code
+
     def run(first: bool) -> None:
         result = batch.render_many(paths, output_dir=output_dir, formats=wanted, options=options, jobs=jobs)
+        last_failed[0] = bool(result.count("failed"))
         for outcome in result.outcomes:
             if first or outcome.status != "skipped":
                 for line in outcome.findings + outcome.errors:
@@ -93,6 +97,8 @@ def watch_command(paths: tuple[str, ...], output_dir: str, formats: str, debounc
     finally:
         observer.stop()
         observer.join(timeout=5)
+    if last_failed[0]:
+        raise SystemExit(2)  # like every command: a file that does not load (still) means exit 2
 
 
 def _interrupt(signum, frame) -> None:

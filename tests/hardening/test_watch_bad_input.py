@@ -36,7 +36,7 @@ def test_watch_reports_every_bad_file_and_writes_nothing(tmp_path):
             watcher.send_signal(signal.SIGINT)
             watcher.wait(timeout=30)
     text = errors.read_text(encoding="utf-8")
-    assert "Traceback" not in text and watcher.returncode == 0, text
+    assert "Traceback" not in text and watcher.returncode == 2, text  # files still failed when it stopped
     lines = text.splitlines()
     for case in CASES:
         shown = str(src / f"{case.name}.yaml")
