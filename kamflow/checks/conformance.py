@@ -139,17 +139,21 @@ def ghost_overlay(
             sources.setdefault(target, [])
             if source not in sources[target]:
                 sources[target].append(source)
+    flow_labels = {}  # a dangling branch keeps its label ("No") on the way to its ghost
+    for edge in process.edges:
+        if edge.label:
+            flow_labels.setdefault((edge.source, edge.target), edge.label)
     for target, froms in sources.items():
         if target in ghost_of:  # the dangling flow points at a missing reference step: one ghost
             index = next(i for i, g in enumerate(ghosts) if g.id == ghost_of[target])
             ghost = ghosts[index]
             extra = tuple(s for s in froms if s not in ghost.after)
-            ghosts[index] = replace(ghost, after=ghost.after + extra, after_labels=tuple(ghost.flow_label(s, ghost.id) for s in ghost.after) + (None,) * len(extra))
+            ghosts[index] = replace(ghost, after=ghost.after + extra, after_labels=tuple(ghost.flow_label(s, ghost.id) for s in ghost.after) + tuple(flow_labels.get((s, target)) for s in extra))
             continue
         new_id = ghost_id(target, taken)
         taken.add(new_id)
         lane = process.steps_by_id[froms[0]].lane
-        ghosts.append(GhostStep(id=new_id, label=f"Missing: {target}", kind="dangling", lane=lane, after=tuple(froms)))
+        ghosts.append(GhostStep(id=new_id, label=f"Missing: {target}", kind="dangling", lane=lane, after=tuple(froms), after_labels=tuple(flow_labels.get((s, target)) for s in froms)))
     marks = {step_id: Mark("dead-end", "dead end") for step_id in dead_ends if step_id in process.steps_by_id}
     return Overlay(ghosts=tuple(ghosts), step_marks=marks)
 

@@ -16,7 +16,8 @@ from kamflow.errors import LoadError, Problem, Span
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_BYTES_ENV = "KAMFLOW_MAX_FILE_SIZE"
 _CORE_TAG = "tag:yaml.org,2002:"
-_PLAIN_TAGS = {_CORE_TAG + name for name in ("str", "int", "float", "bool", "null", "map", "seq")}
+# timestamp: an unquoted date such as `date: 2024-05-01` resolves to it; kamflow keeps its text.
+_PLAIN_TAGS = {_CORE_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 

@@ -65,3 +65,13 @@ steps:
     dashes = [el.get("stroke-dasharray") for el in flows["work→ghost-review"].iter() if el.tag.endswith("path")]
     assert any(dashes)
     assert "[dead end]" in _text(nodes["step-stuck"])
+
+
+def test_a_dangling_branch_keeps_its_label_on_the_way_to_its_ghost(write):
+    import xml.etree.ElementTree as ET
+
+    process = kamflow.load(write("kamflow: 1\nid: dt\ndate: 2024-05-01\nsteps:\n  - {id: s, type: start, next: d}\n  - id: d\n    type: decision\n    label: OK?\n    branches:\n      Yes: e\n      No: reject\n  - {id: e, type: end}\n"))
+    root = ET.fromstring(kamflow.render_charts(process, formats=("svg",))["svg"])
+    labels = {g.get("id"): [t.text for t in g.iter("{http://www.w3.org/2000/svg}text")] for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "flow-label"}
+    assert labels["label-ghost-flow-d-ghost-reject"] == ["No"]
+    assert labels["label-flow-d-e"] == ["Yes"]

@@ -147,3 +147,14 @@ def test_overlong_text_is_a_positioned_error(write, text, line):
 def test_labels_up_to_the_limit_load(write):
     process = kamflow.load(write(HEAD + "steps:\n  - {id: s, type: start, label: '" + "x" * 500 + "', next: e}\n  - {id: e, type: end}\n"))
     assert len(process.steps[0].label) == 500
+
+
+def test_unquoted_dates_are_text(write):
+    process = kamflow.load(write(HEAD + "date: 2024-05-01\nsteps:\n  - {id: s, type: start, label: 2024-01-01, next: e}\n  - {id: e, type: end, label: 2024-01-02T10:00:00}\n"))
+    assert process.date == "2024-05-01"
+    assert [s.label for s in process.steps] == ["2024-01-01", "2024-01-02T10:00:00"]
+
+
+def test_an_explicit_foreign_tag_is_still_refused(write):
+    with pytest.raises(LoadError, match="tag !!python/name:os.system is not allowed"):
+        kamflow.load(write(HEAD + "date: !!python/name:os.system 2024\n" + STEPS))
