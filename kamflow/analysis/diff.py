@@ -413,10 +413,17 @@ def _flow_changes(old: Process, new: Process, matches: dict[str, str], names: _N
     old_by_key: dict[tuple, list[Edge]] = {}
     for edge in old.edges:
         old_by_key.setdefault(key_of_old(edge), []).append(edge)
+    def key_of_new(edge: Edge) -> tuple:
+        # a flow that still points at a step the new version removed is the same flow as before,
+        # not a new one (the check reports it as a flow to a missing step)
+        if edge.target not in new.steps_by_id and edge.target in old.steps_by_id and edge.target not in matches:
+            return (edge.source, ("removed", edge.target))
+        return (edge.source, edge.target)
+
     paired: dict[int, Edge] = {}  # id(old edge) -> new edge
     added, changed = [], []
     for edge in new.edges:
-        waiting = old_by_key.get((edge.source, edge.target))
+        waiting = old_by_key.get(key_of_new(edge))
         if waiting:
             before = waiting.pop(0)
             paired[id(before)] = edge

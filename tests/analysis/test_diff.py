@@ -293,3 +293,11 @@ def test_lane_id_renamed_with_the_same_label_moves_no_step(tmp_path):
     fresh = api.Workspace()
     changes = api.diff(kamflow.load(old, workspace=fresh), kamflow.load(new, workspace=fresh), workspace=fresh).changes
     assert [(c.kind, c.lane) for c in changes] == [("lane-added", "legal_team"), ("lane-removed", "legal")]
+
+
+def test_a_flow_left_pointing_at_a_removed_step_is_not_a_change(write):
+    old_text = "kamflow: 1\nid: p\nsteps:\n  - {id: s, type: start, next: d}\n  - id: d\n    type: decision\n    label: OK?\n    branches:\n      Yes: e\n      No: fix\n  - {id: fix, label: Fix it, next: d}\n  - {id: e, type: end}\n"
+    old = kamflow.load(write(old_text, "old.yaml"))
+    new = kamflow.load(write(old_text.replace("  - {id: fix, label: Fix it, next: d}\n", ""), "new.yaml"))
+    kinds = [change.kind for change in kamflow.diff(old, new).changes]
+    assert sorted(kinds) == ["flow-removed", "step-removed"]
