@@ -184,13 +184,14 @@ def render(
     process: Process,
     *,
     formats: Iterable[str] = ("svg", "pdf"),
-    output_dir: Path | str = "output",
+    output_dir: Path | str | None = "output",
     options: RenderOptions | None = None,
     direction: str | None = None,
     overlay: Overlay | None = None,
     findings: list[Finding] | None = None,
-) -> list[Path]:
-    """Draw the chart and write `output_dir/<process id>.<format>` for each format, atomically.
+) -> list[Path] | dict[str, bytes]:
+    """Draw the chart and write `output_dir/<process id>.<format>` for each format, atomically;
+    with `output_dir=None`, return the bytes per format instead and touch no disk.
     `findings` (the process's check findings, when the caller has them) saves checking it again.
 
         >>> import kamflow, tempfile
@@ -198,9 +199,13 @@ def render(
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     [p.name for p in kamflow.render(kam, formats=("svg", "pdf"), output_dir=folder)]
         ['kam.svg', 'kam.pdf']
+        >>> kamflow.render(kam, formats=("svg",), output_dir=None)["svg"][:5]
+        b'<?xml'
     """
     wanted = _formats(formats)
     charts = render_charts(process, formats=wanted, options=options, direction=direction, overlay=overlay, findings=findings)
+    if output_dir is None:
+        return charts
     folder = Path(output_dir)
     return write_atomically({folder / f"{process.id}.{fmt}": data for fmt, data in charts.items()})
 

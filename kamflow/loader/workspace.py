@@ -21,11 +21,15 @@ def bundled_library_dir() -> Path:
 
 
 def find_process_files(path: Path | str, *, suffixes: tuple[str, ...] = PROCESS_SUFFIXES) -> list[Path]:
-    """A file as itself; a folder as every process file in its tree, in sorted order."""
+    """A file as itself; a folder as every process file in its tree, in sorted order; a name that is
+    no file but the id of a bundled process (`kam`), as that library file."""
     root = Path(path)
     if root.is_dir():
         return sorted(p for p in root.rglob("*") if p.suffix.lower() in suffixes and p.is_file())
     if not root.exists():
+        bundled = bundled_library_dir() / f"{path}.yaml"
+        if _ID.match(str(path)) and bundled.is_file():
+            return [bundled]
         raise LoadError([Problem(Span(str(path)), "no such file or folder")])
     return [root]
 

@@ -118,3 +118,20 @@ def test_report_draws_the_chart_with_the_shared_options(run_cli, write, tmp_path
     assert with_ghosts.exit_code == 0 and without.exit_code == 0, without.stderr
     assert "Missing: nowhere" in (tmp_path / "a.html").read_text()
     assert "Missing: nowhere" not in (tmp_path / "b.html").read_text()
+
+
+def test_bundled_ids_work_where_paths_do(run_cli, tmp_path):
+    checked = run_cli("check", "kam", "billing")
+    assert checked.exit_code == 0 and checked.stdout.strip() == "2 files checked: no problems"
+    rendered = run_cli("render", "kam", "-f", "svg", "-o", tmp_path)
+    assert rendered.exit_code == 0 and (tmp_path / "kam.svg").read_bytes().startswith(b"<?xml")
+    assert run_cli("check", "no-such-process").exit_code == 2
+
+
+def test_python_render_returns_bytes_without_touching_the_disk(tmp_path, monkeypatch):
+    import kamflow
+
+    monkeypatch.chdir(tmp_path)
+    charts = kamflow.render(kamflow.load(kamflow.library_path("kam")), formats=("svg", "png"), output_dir=None)
+    assert charts["svg"].startswith(b"<?xml") and charts["png"].startswith(b"\x89PNG")
+    assert list(tmp_path.iterdir()) == []
