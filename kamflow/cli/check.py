@@ -10,8 +10,8 @@ def _rule_ids(ctx: click.Context, param: click.Parameter, values: tuple[str, ...
     ids = tuple(part.strip() for value in values for part in value.split(",") if part.strip())
     try:
         api.check_rule_ids(ids)
-    except UsageError as error:
-        raise click.BadParameter(str(error), ctx=ctx, param=param) from None
+    except UsageError as error:  # one line, `error: --disable: ...`, exit 2 (not Click's usage block)
+        raise UsageError(f"{param.opts[0]}: {error}") from None
     return ids
 
 
