@@ -30,7 +30,7 @@ TYPE_NAMES = {
     "wait": "Wait",
 }
 _PROLOGUE = re.compile(r"\A\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?(<!--.*?-->\s*)*", re.S)
-_SAFE_URL = re.compile(r"\Ahttps?://[^\s\"'<>]+\Z", re.I)
+_SAFE_URL = re.compile(r"\A(?:https?://|mailto:)[^\s\"'<>]+\Z", re.I)
 
 
 def flow_order(process: Process) -> list[Step]:
@@ -113,6 +113,8 @@ def build_view(
     for step in ordered:
         meta = step.metadata
         link = _text(meta.get("link"))
+        if not _SAFE_URL.match(link):
+            link = ""  # like the chart: only http, https and mailto links reach a report (`render` warns)
         steps.append({
             "number": numbers[step.id],
             "id": step.id,
