@@ -138,10 +138,21 @@ def check(
     return run_checks(ctx, enabled=chosen)
 
 
+def _theme_problem(theme: str, process: Process) -> str | None:
+    """Why a process's `theme:` would stop its render (as `render` would say it), or None."""
+    from kamflow.rendering.themes import load_theme
+
+    try:
+        load_theme(theme, relative_to=process.path)
+    except LoadError as error:
+        return error.problems[0].message
+    return None
+
+
 def _check_context(process: Process, space: Workspace, *, against: str | None = None) -> CheckContext:
     """The context rules see, with the reference (`against`, else `based_on`) resolved."""
     lookup = _lookup_for(process, space)
-    ctx = CheckContext(process=process, lookup=lookup)
+    ctx = CheckContext(process=process, lookup=lookup, theme_problem=lambda theme: _theme_problem(theme, process))
     if against is not None:
         ctx.reference_name, ctx.reference_span = against, Span(process.path, 1, 1)
         if Path(against).suffix.lower() in (".yaml", ".yml"):  # a path from the command line: relative to where the user is

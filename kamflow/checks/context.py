@@ -27,6 +27,8 @@ class CheckContext:
     reference_name: str | None = None  # as the user wrote it (based_on or --against)
     reference_span: Span | None = None
     reference_error: str | None = None  # why the named reference could not be used
+    # Why the process's `theme:` cannot be used, or None; passed in by the api, which knows themes
+    theme_problem: Callable[[str], "str | None"] = lambda theme: None
     _cache: dict = field(default_factory=dict)
 
     @property
