@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import click
 
+from kamflow.cli._inputs import processes_from
 from kamflow.cli._lazy import api
 from kamflow.errors import UsageError
 
@@ -16,7 +17,7 @@ def _rule_ids(ctx: click.Context, param: click.Parameter, values: tuple[str, ...
 
 
 @click.command("check")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True, help="How to print the findings: text lines, JSON, or SARIF 2.1.0 for code-scanning tools.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--against", metavar="REF", help="Reference process (an id, or a .yaml path from here) whose essential steps must be implemented, in order; wins over `based_on`.")
@@ -26,13 +27,13 @@ def _rule_ids(ctx: click.Context, param: click.Parameter, values: tuple[str, ...
 def check_command(paths: tuple[str, ...], fmt: str, strict: bool, against: str | None, preset: str, enable: tuple[str, ...], disable: tuple[str, ...]) -> None:
     """Check process files (or folders of them) for missing and broken steps.
 
-    Prints one line per finding, `PATH:LINE:COL: severity: message [rule-id]`, then a summary.
+    `-` reads one process from standard input. Prints one line per finding, `PATH:LINE:COL: severity: message [rule-id]`, then a summary.
     A process with `based_on` (or every process, with --against) is also checked against that
     reference: its essential steps must be implemented (same id, or `implements`), in order.
     `kamflow rules` lists the rules. Exit code 0 without errors, 1 with errors (or warnings with
     --strict), 2 when a file does not load or an option is wrong.
     """
-    processes = api.collect_processes(paths)
+    processes = processes_from(paths)
     findings = [
         finding
         for process in processes

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import click
 
+from kamflow.cli._inputs import processes_from
 from kamflow.cli._lazy import api
 from kamflow.exporters import EXPORTERS
 
 
 @click.command("export")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("--to", "to", required=True, type=click.Choice(list(EXPORTERS)), help="The format to write.")
 @click.option("-o", "--output", "output", type=click.Path(), help="File to write (one process), or folder for <process id>.<ext> files. Default: standard output.")
 @click.option("--direction", type=click.Choice(["TB", "LR"]), help="Flow direction for Mermaid and draw.io (overrides the file's; BPMN is always LR).")
@@ -16,12 +17,12 @@ def export_command(paths: tuple[str, ...], to: str, output: str | None, directio
     """Export process files for the client's own tools: BPMN 2.0 (with diagram layout), draw.io,
     Mermaid, GraphML or node-link JSON (which kamflow loads again).
 
-    One process goes to standard output unless -o names a file (or an existing folder). A folder, or
+    `-` reads one process from standard input. One process goes to standard output unless -o names a file (or an existing folder). A folder, or
     several files, export every process: then -o is required and names a folder that receives one
     <process id>.<ext> file per process (.bpmn .drawio .mmd .graphml .json). Files are written
     atomically: all of them or none. Nothing is written when a file does not load.
     """
-    processes = api.collect_processes(paths)
+    processes = processes_from(paths)
     if output is None:
         if len(processes) != 1:
             raise click.UsageError(f"{len(processes)} processes to export: give -o FOLDER to write one file per process")

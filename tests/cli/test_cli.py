@@ -135,3 +135,15 @@ def test_python_render_returns_bytes_without_touching_the_disk(tmp_path, monkeyp
     charts = kamflow.render(kamflow.load(kamflow.library_path("kam")), formats=("svg", "png"), output_dir=None)
     assert charts["svg"].startswith(b"<?xml") and charts["png"].startswith(b"\x89PNG")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_check_and_export_read_a_process_from_stdin(run_cli):
+    text = (PROCESSES / "billing.yaml").read_text()
+    checked = run_cli("check", "-", input=text)
+    assert checked.exit_code == 0 and checked.stdout.strip() == "1 file checked: no problems"
+    exported = run_cli("export", "-", "--to", "mermaid", input=text)
+    assert exported.exit_code == 0 and exported.stdout.splitlines()[1] == "flowchart TD"
+    broken = run_cli("check", "-", input="kamflow: 1\nid: x\nsteps: [\n")
+    assert broken.exit_code == 2 and broken.stderr.startswith("<stdin>:4:1: error: invalid YAML")
+    mixed = run_cli("check", "-", str(PROCESSES / "kam.yaml"), input=text)
+    assert mixed.exit_code == 2 and "cannot be combined" in mixed.stderr
