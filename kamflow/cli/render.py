@@ -5,6 +5,7 @@ import sys
 import click
 
 from kamflow.cli._chart_options import chart_options
+from kamflow.cli._inputs import processes_from
 from kamflow.cli._lazy import api
 from kamflow.errors import UsageError
 
@@ -45,11 +46,9 @@ def render_command(paths: tuple[str, ...], formats: str, output_dir: str, strict
 
 
 def _render_stream(paths: tuple[str, ...], wanted: tuple[str, ...], output_dir: str, options, strict: bool) -> None:
-    if paths != ("-",):
-        raise UsageError("`-` (a process on stdin) cannot be combined with other paths")
-    if output_dir == "-" and len(wanted) != 1:
-        raise UsageError("-o - writes one chart to stdout: choose one format, e.g. -f svg")
-    process = api.load_stream(sys.stdin.buffer)
+    if output_dir == "-" and (len(wanted) != 1 or paths != ("-",)):
+        raise UsageError("-o - writes one chart to stdout: read one process from stdin (`-`) and choose one format, e.g. -f svg")
+    (process,) = processes_from(paths)
     findings = api.check(process)
     for finding in findings:
         click.echo(str(finding), err=True)
