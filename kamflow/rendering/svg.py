@@ -340,9 +340,14 @@ def _draw_nodes(c: _Canvas, process: Process, geometry: Geometry, theme: Theme, 
         if href:
             c.add("</a>")
         if step.id in numbers:
-            # on the top-left corner of a box; in the empty corner beside a diamond or a stadium end
-            inset = 6.0 if step.type in ("decision", "start", "end") else 1.0
-            nx, ny = box.cx - box.width / 2 + inset, box.cy - box.height / 2 + inset
+            # on the shape, away from its text: the top-left corner of a box, inside a diamond's
+            # left tip, the top of a stadium's left arc
+            if step.type == "decision":
+                nx, ny = box.cx - box.width / 2 + 10.0, box.cy
+            elif step.type in ("start", "end"):
+                nx, ny = box.cx - box.width / 2 + min(box.height / 2, box.width / 4), box.cy - box.height / 2
+            else:
+                nx, ny = box.cx - box.width / 2 + 1.0, box.cy - box.height / 2 + 1.0
             label = str(numbers[step.id])
             r = 7.5 if len(label) < 3 else 9.5
             c.add(f'<g class="number"><circle cx="{_n(nx)}" cy="{_n(ny)}" r="{_n(r)}" fill="{theme.text}" stroke="{theme.background}" stroke-width="1"/>')

@@ -167,3 +167,24 @@ def test_page_size_and_dpi(tmp_path):
     assert abs(w100 - 2 * w50) <= 2 and abs(h100 - 2 * h50) <= 2
     default = RenderOptions()
     assert default.dpi == 150
+
+
+def test_decision_numbers_sit_inside_the_diamond_clear_of_its_text():
+    import re
+
+    from kamflow.rendering.options import RenderOptions
+    from kamflow.rendering.text import text_width
+
+    process = kamflow.load(PROCESSES / "kam.yaml")
+    root = S.parse(kamflow.render_charts(process, formats=("svg",), options=RenderOptions(number=True))["svg"])
+    decisions = [g for g in S.groups(root, "node") if "kamflow-decision" in g.get("class")]
+    assert len(decisions) == 6
+    for node in decisions:
+        points = [tuple(map(float, p.split(","))) for p in re.findall(r"-?[\d.]+,-?[\d.]+", next(el for el in node.iter() if el.tag.endswith("path")).get("d"))]
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        cx, cy, half_w, half_h = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2, (max(xs) - min(xs)) / 2, (max(ys) - min(ys)) / 2
+        circle = next(el for el in node.iter() if el.tag.endswith("circle"))
+        bx, by, r = float(circle.get("cx")), float(circle.get("cy")), float(circle.get("r"))
+        assert abs(bx - cx) / half_w + abs(by - cy) / half_h <= 1.0, node.get("id")  # on the diamond
+        widest = max(text_width(t.text, float(t.get("font-size"))) for t in node.iter() if t.tag.endswith("text") and t.get("font-size") == "11")
+        assert bx + r <= cx - widest / 2 + 1.0, node.get("id")  # left of the label
