@@ -50,3 +50,17 @@ steps:
   - {id: ok, type: decision, label: Done?, lane: b, branches: {Yes: finish, No: work}}
   - {id: finish, type: end, label: Finished, lane: b}
 """
+
+
+# Alternative paths that meet at an ordinary step (what `fake-join` looks for).
+MERGE = """\
+kamflow: 1
+id: merge
+steps:
+  - {id: start, type: start, label: Start, next: size}
+  - {id: size, type: decision, label: Large?, branches: {"Yes": full, "No": quick}}
+  - {id: full, label: Full check, next: ship}
+  - {id: quick, label: Quick check, next: ship}
+  - {id: ship, label: Ship, next: done}
+  - {id: done, type: end, label: Done}
+"""

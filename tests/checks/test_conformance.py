@@ -4,6 +4,7 @@ import pytest
 import kamflow
 from kamflow.checks.conformance import ghost_overlay, implementers, order_violations
 from tests.checks import variants as V
+from tests.conftest import MERGE
 
 KAM = kamflow.load(V.KAM)
 
@@ -158,17 +159,7 @@ def test_unknown_rule_ids_are_errors_everywhere(write):
 
 
 def test_presets_and_enable(write):
-    text = """\
-kamflow: 1
-id: merge
-steps:
-  - {id: start, type: start, label: Start, next: size}
-  - {id: size, type: decision, label: Large?, branches: {"Yes": full, "No": quick}}
-  - {id: full, label: Full check, next: ship}
-  - {id: quick, label: Quick check, next: ship}
-  - {id: ship, label: Ship, next: done}
-  - {id: done, type: end, label: Done}
-"""
+    text = MERGE
     process = kamflow.load(write(text))
     assert kamflow.check(process) == []
     assert [f.rule for f in kamflow.check(process, preset="all")] == ["fake-join"]

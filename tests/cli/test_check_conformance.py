@@ -3,6 +3,7 @@ import json
 
 from tests.checks import variants as V
 from tests.rendering import svg as S
+from tests.conftest import MERGE
 
 
 def test_conforming_variant_exits_0(run_cli, write):
@@ -51,17 +52,7 @@ def test_suppression_on_the_command_line_and_unknown_ids(run_cli, write):
 
 
 def test_preset_all_and_enable(run_cli, write):
-    text = """\
-kamflow: 1
-id: merge
-steps:
-  - {id: start, type: start, label: Start, next: size}
-  - {id: size, type: decision, label: Large?, branches: {"Yes": full, "No": quick}}
-  - {id: full, label: Full check, next: ship}
-  - {id: quick, label: Quick check, next: ship}
-  - {id: ship, label: Ship, next: done}
-  - {id: done, type: end, label: Done}
-"""
+    text = MERGE
     path = write(text)
     assert run_cli("check", path).exit_code == 0
     for args in (["--preset", "all"], ["--enable", "fake-join"]):
