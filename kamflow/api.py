@@ -213,7 +213,7 @@ def render(
         >>> kamflow.render(kam, formats=("svg",), output_dir=None)["svg"][:5]
         b'<?xml'
     """
-    wanted = _formats(formats)
+    wanted = chart_formats(formats)
     charts = render_charts(process, formats=wanted, options=options, direction=direction, overlay=overlay, findings=findings)
     if output_dir is None:
         return charts
@@ -243,7 +243,7 @@ def render_charts(
         >>> sorted(charts), charts["png"][1:4], charts["svg"].count(b"<svg")
         (['png', 'svg'], b'PNG', 1)
     """
-    wanted = _formats(formats)
+    wanted = chart_formats(formats)
     options = options or RenderOptions()
     if direction is not None:
         options = replace(options, direction=direction)
@@ -281,7 +281,10 @@ def subprocess_links(process: Process, *, workspace: Workspace | None = None) ->
     return tuple(links)
 
 
-def _formats(formats: Iterable[str]) -> tuple[str, ...]:
+def chart_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
+    """Chart formats as given by a user ("svg,pdf" or a list): checked, lower-case, without repeats."""
+    if isinstance(formats, str):
+        formats = formats.split(",")
     wanted = tuple(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
     unknown = [f for f in wanted if f not in RENDER_FORMATS]
     if unknown or not wanted:

@@ -109,7 +109,7 @@ def render_many(
     Outcomes come back in file order.
     """
     started = time.perf_counter()
-    wanted = api._formats(formats)
+    wanted = api.chart_formats(formats)
     options = options or RenderOptions()
     dot_executable()  # Graphviz missing is one error for the whole run, not one per file
     out_root = Path(output_dir)

@@ -25,7 +25,7 @@ def diff_command(old: str, new: str, fmt: str, output_dir: str | None, formats: 
     steps marked with what changed, and removed steps as dashed ghosts with their old flows.
     Exit code 0 when the processes are the same, 1 when they differ, 2 on errors.
     """
-    wanted = api._formats(formats.split(",")) if output_dir else ()
+    wanted = api.chart_formats(formats) if output_dir else ()
     before = api.load_any(old)
     after = api.load_any(new)
     result = api.diff(before, after)

@@ -38,7 +38,7 @@ def render_command(paths: tuple[str, ...], formats: str, output_dir: str, strict
     that does not exist; dead ends get a "dead end" mark. --no-ghosts draws the process alone.
     """
     options = api.RenderOptions(**chart, page=page, dpi=dpi)
-    wanted = api._formats(formats.split(","))
+    wanted = api.chart_formats(formats)
     if "-" in paths or output_dir == "-":
         _render_stream(paths, wanted, output_dir, options, strict)
         return

@@ -39,7 +39,7 @@ def watch_command(paths: tuple[str, ...], output_dir: str, formats: str, debounc
     if missing:  # nothing to watch: one line per path, exit 2
         raise LoadError(missing)
     options = api.RenderOptions(**chart)
-    wanted = api._formats(formats.split(","))
+    wanted = api.chart_formats(formats)
     changed = threading.Event()
     last_event = [0.0]
 
