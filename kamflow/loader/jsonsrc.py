@@ -13,48 +13,55 @@ import json.decoder
 import json.scanner
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from kamflow.errors import LoadError, Problem, Span
 from kamflow.loader import yamlsrc
+from kamflow.loader.build import ProcessBuilder, _collector_paused
 from kamflow.loader.schema import DIRECTIONS, ID_PATTERN, METADATA_FIELDS, STEP_FIELDS
 from kamflow.model.process import STEP_TYPES, Edge, Lane, Process, Step
+from kamflow.model.source import Mapping, Node, Scalar, Sequence, scalar
 
 FORMAT = "kamflow-node-link"
 FORMAT_VERSION = 1
 EDGE_KINDS = ("next", "branch")
-_ID = re.compile(ID_PATTERN)
 
 
-class _Object(dict):
-    """A JSON object that knows its offset in the text and which keys it repeated."""
-
-    offset = 0
-    duplicates: tuple[str, ...] = ()
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> _Object:
-    obj = _Object(pairs)
-    if len(obj) != len(pairs):
-        seen: set[str] = set()
-        obj.duplicates = tuple(key for key, _ in pairs if key in seen or seen.add(key))
-    return obj
-
-
-def _no_constant(name: str):
+def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _decoder() -> json.JSONDecoder:
-    decoder = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_no_constant)
+def _decoder(shown: str, text: str) -> json.JSONDecoder:
+    """A strict decoder that returns a source tree: every value knows where it starts."""
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
-    def parse_object(s_and_end, *args):
-        obj, end = json.decoder.JSONObject(s_and_end, *args)
-        obj.offset = s_and_end[1] - 1
-        return obj, end
+    def span(offset: int) -> Span:
+        line = _bisect(line_starts, offset)
+        return Span(shown, line + 1, offset - line_starts[line] + 1)
 
-    decoder.parse_object = parse_object
-    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # the C scanner would skip parse_object
+    def positioned(scan_once: Callable[[str, int], tuple[Any, int]]) -> Callable[[str, int], tuple[Node, int]]:
+        def scan(string: str, idx: int) -> tuple[Node, int]:
+            value, end = scan_once(string, idx)
+            if isinstance(value, (Mapping, Sequence)):
+                return value, end
+            return scalar(value, span(idx)), end
+
+        return scan
+
+    def parse_object(s_and_end: tuple[str, int], strict: bool, scan_once: Any, object_hook: Any, object_pairs_hook: Any, memo: Any = None) -> tuple[Node, int]:
+        pairs, end = json.decoder.JSONObject(s_and_end, strict, positioned(scan_once), object_hook, object_pairs_hook, memo)  # type: ignore[attr-defined]
+        at = span(s_and_end[1] - 1)
+        return Mapping([(Scalar("str", key, value.span), value) for key, value in pairs], at), end
+
+    def parse_array(s_and_end: tuple[str, int], scan_once: Any) -> tuple[Node, int]:
+        items, end = json.decoder.JSONArray(s_and_end, positioned(scan_once))  # type: ignore[attr-defined]
+        return Sequence(items, span(s_and_end[1] - 1)), end
+
+    decoder = json.JSONDecoder(object_pairs_hook=list, parse_constant=_no_constant)
+    decoder.parse_object = parse_object  # type: ignore[attr-defined]
+    decoder.parse_array = parse_array  # type: ignore[attr-defined]
+    # the C scanner would skip parse_object and parse_array
+    decoder.scan_once = positioned(json.scanner.py_make_scanner(decoder))  # type: ignore[attr-defined]
     return decoder
 
 
@@ -68,16 +75,17 @@ def load_process_json(path: Path | str, *, display: str | None = None) -> Proces
 
 
 def load_process_json_text(text: str, shown: str) -> Process:
-    try:
-        data = _decoder().decode(text)
-    except json.JSONDecodeError as error:
-        raise LoadError([Problem(Span(shown, error.lineno, error.colno), f"invalid JSON: {error.msg}")]) from None
-    except ValueError as error:
-        raise LoadError([Problem(Span(shown, 1, 1), f"invalid JSON: {error}")]) from None
-    except RecursionError:  # Python's decoder recurses per level: refuse deep nesting at its place
-        line, column = _too_deep_at(text)
-        raise LoadError([Problem(Span(shown, line, column), f"invalid JSON: nested more than {MAX_JSON_DEPTH} levels deep")]) from None
-    return _Reader(shown, text).process(data)
+    with _collector_paused():
+        try:
+            data = _decoder(shown, text).decode(text)
+        except json.JSONDecodeError as error:
+            raise LoadError([Problem(Span(shown, error.lineno, error.colno), f"invalid JSON: {error.msg}")]) from None
+        except ValueError as error:
+            raise LoadError([Problem(Span(shown, 1, 1), f"invalid JSON: {error}")]) from None
+        except RecursionError:  # Python's decoder recurses per level: refuse deep nesting at its place
+            line, column = _too_deep_at(text)
+            raise LoadError([Problem(Span(shown, line, column), f"invalid JSON: nested more than {MAX_JSON_DEPTH} levels deep")]) from None
+        return _Reader(shown).process(data)
 
 
 MAX_JSON_DEPTH = 200  # an export is four levels deep; Python's decoder fails near 1000
@@ -102,99 +110,71 @@ def _too_deep_at(text: str) -> tuple[int, int]:
     return 1, 1
 
 
+_NULL = Scalar("null", "", Span(""))
+
+
 class _Reader:
-    def __init__(self, shown: str, text: str):
-        self.shown = shown
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self.problems: list[Problem] = []
+    """The node-link shape: which keys an object has; every value goes to the ProcessBuilder."""
 
-    def span(self, obj: Any) -> Span:
-        offset = getattr(obj, "offset", 0)
-        line = _bisect(self.line_starts, offset)
-        return Span(self.shown, line + 1, offset - self.line_starts[line] + 1)
+    def __init__(self, shown: str):
+        self.build = ProcessBuilder(shown)
+        self.error = self.build.error
 
-    def error(self, obj: Any, message: str) -> None:
-        self.problems.append(Problem(self.span(obj), message))
-
-    def obj(self, value: Any, what: str, parent: Any, *, required: tuple[str, ...], allowed: tuple[str, ...]) -> dict | None:
-        if not isinstance(value, dict):
+    def obj(self, value: Node, what: str, parent: Node, *, required: tuple[str, ...], allowed: tuple[str, ...]) -> dict[str, Node] | None:
+        if not isinstance(value, Mapping):
             self.error(parent, f"{what} must be a JSON object")
             return None
-        for key in value.duplicates:
-            self.error(value, f"duplicate key {key!r} in {what}")
-        for key in value:
-            if key not in allowed:
-                self.error(value, f"unknown key {key!r} in {what}; expected one of: {', '.join(allowed)}")
+        found: dict[str, Node] = {}
+        for key, item in value.entries:
+            assert isinstance(key, Scalar)
+            if key.text in found:
+                self.error(value, f"duplicate key {key.text!r} in {what}")
+            elif key.text not in allowed:
+                self.error(value, f"unknown key {key.text!r} in {what}; expected one of: {', '.join(allowed)}")
+            found[key.text] = item
         for key in required:
-            if key not in value:
+            if key not in found:
                 self.error(value, f"{what} is missing the required key {key!r}")
-        return value
+        return found
 
-    def text(self, obj: dict, key: str, what: str, *, optional: bool = True) -> str | None:
+    def list(self, obj: dict[str, Node], key: str, what: str, parent: Node) -> list[Node]:
         value = obj.get(key)
-        if value is None and optional:
-            return None
-        if not isinstance(value, str):
-            self.error(obj, f"{what} must be {'text or null' if optional else 'text'}")
-            return None
-        return value
-
-    def ident(self, obj: dict, key: str, what: str, *, optional: bool = False) -> str | None:
-        value = obj.get(key)
-        if value is None and optional:
-            return None
-        if not isinstance(value, str) or not _ID.match(value):
-            self.error(obj, f"{what} {value!r} is not a valid id: start with a letter, then letters, digits, '_' or '-', at most 64 characters")
-            return None
-        return value
-
-    def texts(self, obj: dict, key: str, what: str, *, ids: bool = False) -> tuple[str, ...]:
-        value = obj.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            self.error(obj, f"{what} must be a list of text")
-            return ()
-        if ids:
-            bad = [item for item in value if not _ID.match(item)]
-            if bad:
-                self.error(obj, f"{what} holds invalid ids: {', '.join(map(repr, bad))}")
-        return tuple(value)
-
-    def flag(self, obj: dict, key: str, what: str) -> bool:
-        value = obj.get(key, False)
-        if not isinstance(value, bool):
-            self.error(obj, f"{what} must be true or false")
-            return False
-        return value
+        if value is None or (isinstance(value, Scalar) and value.kind == "null"):
+            return []
+        if not isinstance(value, Sequence):
+            self.error(parent, f"{what} must be a list")
+            return []
+        return value.items
 
     # -- the document ---------------------------------------------------------------------
-    def process(self, data: Any) -> Process:
+    def process(self, data: Node) -> Process:
+        build = self.build
         root = self.obj(data, "the export", data, required=tuple(EXPORT_SCHEMA["required"]), allowed=tuple(EXPORT_SCHEMA["properties"]))
-        if root is None or self.problems:
-            raise LoadError(self.problems or [Problem(Span(self.shown, 1, 1), "the export must be a JSON object")])
-        if root.get("format") != FORMAT or root.get("kamflow") != FORMAT_VERSION or isinstance(root.get("kamflow"), bool):
-            self.error(root, f"not a kamflow export: expected \"format\": \"{FORMAT}\" and \"kamflow\": {FORMAT_VERSION}")
-            raise LoadError(self.problems)
+        if root is None or build.problems:
+            raise LoadError(build.problems or [Problem(Span(build.shown, 1, 1), "the export must be a JSON object")])
+        form, version = root.get("format"), root.get("kamflow")
+        if not (isinstance(form, Scalar) and form.kind == "str" and form.text == FORMAT and isinstance(version, Scalar) and version.kind == "int"
+                and version.text == str(FORMAT_VERSION)):
+            self.error(data, f"not a kamflow export: expected \"format\": \"{FORMAT}\" and \"kamflow\": {FORMAT_VERSION}")
+            build.raise_problems()
         graph_props = EXPORT_SCHEMA["properties"]["graph"]
-        graph = self.obj(root.get("graph"), "`graph`", root, required=tuple(graph_props["required"]), allowed=tuple(graph_props["properties"]))
+        graph_node = root["graph"]
+        graph = self.obj(graph_node, "`graph`", data, required=tuple(graph_props["required"]), allowed=tuple(graph_props["properties"]))
         if graph is None:
-            raise LoadError(self.problems)
-        process_id = self.ident(graph, "id", "the process id")
-        values = {key: self.text(graph, key, f"`graph.{key}`") for key in ("title", "description", "version", "author", "date", "based_on", "theme")}
-        direction = graph.get("direction")
-        if direction not in DIRECTIONS:
-            self.error(graph, f"`graph.direction` must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
-            direction = "TB"
-        disabled = self.texts(graph, "disabled_rules", "`graph.disabled_rules`")
-        lanes = self.lanes(graph)
-        steps = self.steps(root)
-        edges = self.edges(root, {step.id: step for step in steps})
-        if self.problems:
-            raise LoadError(self.problems)
-        return Process(
+            build.raise_problems()
+            raise AssertionError("unreachable")
+        process_id = build.ident(graph["id"], "the process id") if "id" in graph else None
+        values = {key: build.text(graph.get(key, _NULL), f"`graph.{key}`") for key in ("description", "version", "author", "date", "based_on", "theme")}
+        title = build.label(graph["title"], "`graph.title`") if "title" in graph else None
+        direction = build.direction(graph["direction"], "graph.direction") if "direction" in graph else "TB"
+        disabled = build.text_list(graph.get("disabled_rules", _NULL), "`graph.disabled_rules`")
+        lanes = self.lanes(graph, graph_node)
+        steps = self.steps(root, data)
+        edges = self.edges(root, data, {step.id: step for step in steps})
+        return build.finish(
             id=process_id or "",
-            title=values["title"] if values["title"] is not None else (process_id or ""),
-            path=self.shown,
-            span=self.span(root),
+            title=title if title is not None else (process_id or ""),
+            span=data.span,
             steps=steps,
             edges=edges,
             lanes=lanes,
@@ -206,121 +186,101 @@ class _Reader:
             based_on=values["based_on"],
             theme=values["theme"],
             disabled_rules=disabled,
-            key_spans={"check.disable": self.span(graph)} if disabled else {},
+            key_spans={"check.disable": graph_node.span} if disabled else {},
         )
 
-    def lanes(self, graph: dict) -> tuple[Lane, ...]:
-        items = graph.get("lanes", [])
-        if not isinstance(items, list):
-            self.error(graph, "`graph.lanes` must be a list")
-            return ()
+    def lanes(self, graph: dict[str, Node], graph_node: Node) -> tuple[Lane, ...]:
         lanes: list[Lane] = []
-        seen: set[str] = set()
-        for item in items:
-            lane = self.obj(item, "a lane", graph, required=("id", "label"), allowed=("id", "label"))
-            if lane is None:
+        for item in self.list(graph, "lanes", "`graph.lanes`", graph_node):
+            lane = self.obj(item, "a lane", graph_node, required=("id", "label"), allowed=("id", "label"))
+            if lane is None or "id" not in lane or "label" not in lane:
                 continue
-            lane_id = self.ident(lane, "id", "a lane id")
-            label = self.text(lane, "label", "a lane label", optional=False)
-            if lane_id in seen:
-                self.error(lane, f"duplicate lane id {lane_id!r}")
-            elif lane_id and label is not None:
-                seen.add(lane_id)
-                lanes.append(Lane(lane_id, label, self.span(lane)))
-        return tuple(lanes)
+            lane_id = self.build.ident(lane["id"], "a lane id")
+            label = self.build.label(lane["label"], "a lane label")
+            if lane_id and label is not None:
+                lanes.append(Lane(lane_id, label, item.span))
+        return self.build.unique(lanes, "lane", [lane.span for lane in lanes])
 
-    def steps(self, root: dict) -> tuple[Step, ...]:
-        items = root.get("nodes")
-        if not isinstance(items, list) or not items:
-            self.error(root, "`nodes` must be a list of at least one step")
+    def steps(self, root: dict[str, Node], data: Node) -> tuple[Step, ...]:
+        build = self.build
+        items = self.list(root, "nodes", "`nodes`", data)
+        if not items:
+            self.error(data, "`nodes` must be a list of at least one step")
             return ()
         node_props = EXPORT_SCHEMA["properties"]["nodes"]["items"]
         steps: list[Step] = []
-        seen: set[str] = set()
         for item in items:
-            node = self.obj(item, "a node", root, required=tuple(node_props["required"]), allowed=tuple(node_props["properties"]))
-            if node is None:
+            node = self.obj(item, "a node", data, required=tuple(node_props["required"]), allowed=tuple(node_props["properties"]))
+            if node is None or "id" not in node:
                 continue
-            step_id = self.ident(node, "id", "a step id")
+            step_id = build.ident(node["id"], "a step id")
             if step_id is None:
                 continue
             where = f"step {step_id!r}"
-            step_type = node.get("type")
-            if step_type not in STEP_TYPES:
-                self.error(node, f"unknown step type {step_type!r} for {where}; expected one of: {', '.join(STEP_TYPES)}")
-                step_type = "step"
-            label = self.text(node, "label", f"the label of {where}", optional=False)
-            process = self.text(node, "process", f"the process of {where}")
+            step_type = build.step_type(node["type"], where) if "type" in node else "step"
+            label = build.label(node["label"], f"the label of {where}") if "label" in node else None
+            process = build.text(node.get("process", _NULL), f"the process of {where}")
             if process is not None and step_type != "subprocess":
-                self.error(node, f"`process` is only for subprocess steps, and {where} is a {step_type}")
-            metadata = self.metadata(node, where)
-            if step_id in seen:
-                self.error(node, f"duplicate step id {step_id!r}")
-                continue
-            seen.add(step_id)
+                self.error(item, f"`process` is only for subprocess steps, and {where} is a {step_type}")
+            lane = node.get("lane", _NULL)
             steps.append(Step(
                 id=step_id,
                 type=step_type,
                 label=label if label is not None else step_id,
-                span=self.span(node),
-                label_given=self.flag(node, "label_given", f"`label_given` of {where}"),
-                lane=self.ident(node, "lane", f"the lane of {where}", optional=True),
+                span=item.span,
+                label_given=build.boolean(node["label_given"], f"`label_given` of {where}") if "label_given" in node else False,
+                lane=build.ident(lane, f"the lane of {where}") if not (isinstance(lane, Scalar) and lane.kind == "null") else None,
                 process=process,
-                essential=self.flag(node, "essential", f"`essential` of {where}"),
-                implements=self.texts(node, "implements", f"`implements` of {where}", ids=True),
-                ignore=self.texts(node, "ignore", f"`ignore` of {where}"),
-                metadata=metadata,
+                essential=build.boolean(node["essential"], f"`essential` of {where}") if "essential" in node else False,
+                implements=build.text_list(node.get("implements", _NULL), f"`implements` of {where}", ids=True),
+                ignore=build.text_list(node.get("ignore", _NULL), f"`ignore` of {where}"),
+                metadata=self.metadata(node.get("metadata"), item, where),
             ))
-        return tuple(steps)
+        return build.unique(steps, "step", [step.span for step in steps])
 
-    def metadata(self, node: dict, where: str) -> dict[str, Any]:
-        raw = node.get("metadata", {})
-        if not isinstance(raw, dict):
-            self.error(node, f"`metadata` of {where} must be a JSON object")
+    def metadata(self, raw: Node | None, item: Node, where: str) -> dict[str, Any]:
+        if raw is None:
+            return {}
+        if not isinstance(raw, Mapping):
+            self.error(item, f"`metadata` of {where} must be a JSON object")
             return {}
         metadata: dict[str, Any] = {}
-        for key, value in raw.items():
-            if key not in METADATA_FIELDS:
-                self.error(raw, f"unknown metadata key {key!r} of {where}; expected one of: {', '.join(METADATA_FIELDS)}")
-            elif STEP_FIELDS[key].kind == "text-list":
-                if isinstance(value, list) and all(isinstance(item, str) for item in value):
-                    metadata[key] = list(value)
-                else:
-                    self.error(raw, f"`{key}` of {where} must be a list of text")
-            elif isinstance(value, str):
-                metadata[key] = value
-            else:
-                self.error(raw, f"`{key}` of {where} must be text")
+        for key, value in raw.entries:
+            assert isinstance(key, Scalar)
+            if key.text not in METADATA_FIELDS:
+                self.error(raw, f"unknown metadata key {key.text!r} of {where}; expected one of: {', '.join(METADATA_FIELDS)}")
+                continue
+            checked = self.build.metadata_value(key.text, value, where)
+            if checked is not None:
+                metadata[key.text] = checked
         return metadata
 
-    def edges(self, root: dict, steps: dict[str, Step]) -> tuple[Edge, ...]:
-        items = root.get("links", [])
-        if not isinstance(items, list):
-            self.error(root, "`links` must be a list")
-            return ()
+    def edges(self, root: dict[str, Node], data: Node, steps: dict[str, Step]) -> tuple[Edge, ...]:
+        build = self.build
         link_props = EXPORT_SCHEMA["properties"]["links"]["items"]
         edges: list[Edge] = []
-        for item in items:
-            link = self.obj(item, "a link", root, required=tuple(link_props["required"]), allowed=tuple(link_props["properties"]))
-            if link is None:
+        for item in self.list(root, "links", "`links`", data):
+            link = self.obj(item, "a link", data, required=tuple(link_props["required"]), allowed=tuple(link_props["properties"]))
+            if link is None or "source" not in link or "target" not in link:
                 continue
-            source = self.ident(link, "source", "a link source")
-            target = self.ident(link, "target", "a link target")
-            label = self.text(link, "label", "a link label")
-            kind = link.get("kind")
+            source = build.ident(link["source"], "a link source")
+            target = build.ident(link["target"], "a link target")
+            label = build.label(link.get("label", _NULL), "a link label")
+            kind_node = link.get("kind", _NULL)
+            kind = kind_node.text if isinstance(kind_node, Scalar) and kind_node.kind == "str" else None
             if kind not in EDGE_KINDS:
-                self.error(link, f"a link's kind must be one of {', '.join(EDGE_KINDS)}, not {kind!r}")
-            probability = link.get("probability")
-            if probability is not None and (isinstance(probability, bool) or not isinstance(probability, (int, float)) or not 0 <= probability <= 1):
-                self.error(link, "a link's probability must be a number from 0 to 1, or null")
-                probability = None
+                self.error(item, f"a link's kind must be one of {', '.join(EDGE_KINDS)}, not {kind!r}")
+            chance = link.get("probability", _NULL)
+            probability = None
+            if not (isinstance(chance, Scalar) and chance.kind == "null"):
+                probability = build.probability(chance, "a link's probability")
             if source is not None and source not in steps:
-                self.error(link, f"a link starts at {source!r}, which is not a node")
+                self.error(item, f"a link starts at {source!r}, which is not a node")
                 continue
             if kind == "branch" and source in steps and steps[source].type != "decision":
-                self.error(link, f"branch links start at decisions, and {source!r} is a {steps[source].type}")
+                self.error(item, f"branch links start at decisions, and {source!r} is a {steps[source].type}")
             if source and target and kind in EDGE_KINDS:
-                edges.append(Edge(source, target, label, kind, self.span(link), float(probability) if probability is not None else None))
+                edges.append(Edge(source, target, label, kind, item.span, probability))
         return tuple(edges)
 
 

@@ -57,7 +57,20 @@ class Workspace:
             version = None
         return (resolved, version, display)
 
+    def resolve(self, path: Path | str) -> Path:
+        """A path as itself; a name that is no file but the id of a library process (`kam`), as
+        that library file (what every command accepts)."""
+        file = Path(path)
+        if not file.exists() and _ID.match(str(path)):
+            for suffix in PROCESS_SUFFIXES:
+                bundled = self.library / f"{path}{suffix}"
+                if bundled.is_file():
+                    return bundled
+        return file
+
     def load(self, path: Path | str, *, display: str | None = None) -> Process:
+        """One process file (or library id), loaded once while it does not change."""
+        path = self.resolve(path)
         key = self._cache_key(path, display)
         cached = self._loaded.get(key)
         if cached is None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from kamflow.errors import LoadError, Problem, Span
+from kamflow.model import source
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_BYTES_ENV = "KAMFLOW_MAX_FILE_SIZE"
@@ -77,7 +78,7 @@ def _position_of(data: bytes, offset: int) -> tuple[int, int]:
 
 
 def compose(text: str, shown: str) -> yaml.Node | None:
-    """Text to a checked node tree, or a LoadError. Returns None for an empty document."""
+    """Text to a checked YAML node tree, or a LoadError. Returns None for an empty document."""
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
@@ -96,6 +97,70 @@ def compose(text: str, shown: str) -> yaml.Node | None:
         if problems:
             raise LoadError(problems)
     return root
+
+
+def source_tree(text: str, shown: str) -> source.Node | None:
+    """Text to a checked source tree (kamflow.model.source) for the process builder, or a
+    LoadError; None for an empty document."""
+    root = compose(text, shown)
+    return to_source(root, shown) if root is not None else None
+
+
+_KINDS = {_CORE_TAG + "int": "int", _CORE_TAG + "float": "float", _CORE_TAG + "bool": "bool"}
+_NULL_TAG = _CORE_TAG + "null"
+
+
+def to_source(root: yaml.Node, shown: str) -> source.Node:
+    """A checked YAML node tree as a source tree: every scalar keeps the text as written (a quoted
+    or unquoted `Yes` is text; a date is text), every node its 1-based position. Walks without
+    recursion, so nesting depth is bounded only by what YAML itself composed."""
+    Scalar, Mapping, Sequence = source.Scalar, source.Mapping, source.Sequence
+    MappingNode, SequenceNode = yaml.MappingNode, yaml.SequenceNode
+    kinds = _KINDS
+
+    def leaf(node: yaml.Node) -> source.Scalar:
+        mark = node.start_mark
+        if node.style:
+            kind = "str"
+        elif node.tag == _NULL_TAG:
+            kind = "null"
+        else:
+            kind = kinds.get(node.tag, "str")
+        return Scalar(kind, node.value, Span(shown, mark.line + 1, mark.column + 1))
+
+    def branch(node: yaml.Node) -> tuple[source.Node, list]:
+        mark = node.start_mark
+        span = Span(shown, mark.line + 1, mark.column + 1)
+        if isinstance(node, MappingNode):
+            made: source.Node = Mapping([], span)
+        else:
+            made = Sequence([], span)
+        return made, made[0]
+
+    if not isinstance(root, (MappingNode, SequenceNode)):
+        return leaf(root)
+    top, children = branch(root)
+    stack: list[tuple[yaml.Node, list]] = [(root, children)]
+    while stack:
+        node, into = stack.pop()
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                key_node = branch(key)[0] if isinstance(key, (MappingNode, SequenceNode)) else leaf(key)  # a non-text key: refused by the builder
+                if isinstance(value, (MappingNode, SequenceNode)):
+                    made, grand = branch(value)
+                    stack.append((value, grand))
+                else:
+                    made = leaf(value)
+                into.append((key_node, made))
+        else:
+            for item in node.value:
+                if isinstance(item, (MappingNode, SequenceNode)):
+                    made, grand = branch(item)
+                    stack.append((item, grand))
+                else:
+                    made = leaf(item)
+                into.append(made)
+    return top
 
 
 def unacceptable_character(text: str, shown: str, error: yaml.reader.ReaderError) -> Problem:
