@@ -24,6 +24,7 @@ bench: install
 	$(BIN)/python bench/check_speed.py
 	$(BIN)/python bench/render_overhead.py
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/chart_quality.py
 	$(BIN)/python bench/performance.py
 
 # The property-based tests at length (thousands of random processes and mutated files; failing

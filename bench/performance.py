@@ -166,7 +166,59 @@ def batch_section(data: dict) -> tuple[list[str], list[tuple[str, str]]]:
     return lines, [("batch, 50 files, -j 2", f"{_s(data['parallel_j2_s'])} ({data['speedup_j2']}x serial); no-op re-run {_s(data['noop_rerun_s'])}")]
 
 
-SECTIONS = {"check_speed": check_section, "render_overhead": render_section, "startup": startup_section, "batch": batch_section}
+_QUALITY_ROWS = (
+    ("crossings", "flow crossings", "{:g}"),
+    ("flows_through_steps", "flows through a step", "{:g}"),
+    ("overlap_pt", "flows drawn on top of each other (pt)", "{:g}"),
+    ("label_label", "label/label overlaps", "{:g}"),
+    ("label_step", "label/step overlaps", "{:g}"),
+    ("labels_crossed", "labels crossed by a flow", "{:g}"),
+    ("misdirected_arrows", "misdirected arrowheads", "{:g}"),
+    ("axis_parallel", "flow length axis-parallel", "{:.1%}"),
+    ("bends_per_flow", "bends per flow (quarter turns)", "{:.2f}"),
+    ("median_area_per_step_pt2", "area per step, median (pt²)", "{:,}"),
+)
+
+
+def chart_quality_section(data: dict) -> tuple[list[str], list[tuple[str, str]]]:
+    variants = [v for v in data["variants"] if v in data["summary"]]
+    names = [data["variants"][v] for v in variants]
+    charts = len({row["process"] for row in data["rows"]})
+    lines = ["## Chart quality", "",
+             f"`bench/chart_quality.py`: the {charts} bundled processes, top to bottom (TB) and left to right (LR), each drawn by "
+             "kamflow, by Graphviz `dot` alone (`dot -Tsvg` on the DOT kamflow emits) and by ELK layered with orthogonal routing "
+             f"({data.get('elk') or 'not run'}, on kamflow's step and label sizes; lanes as `elk.partitioning` partitions, which ELK "
+             "stacks along the flow, and without lanes), all measured from their SVG with the same rules "
+             "(bench/quality_metrics.py states them). Counts and lengths are sums over the processes; the axis-parallel share is "
+             "of all flow length; the area is the chart without title and legend (kamflow: the lane outline) per step, median "
+             "over the processes. The charts are left in `output/chart-quality/` to be looked at.", ""]
+    for direction in ("TB", "LR"):
+        lines += [f"**{direction}**", "", "| | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+        for key, label, fmt in _QUALITY_ROWS:
+            cells = [fmt.format(data["summary"][v][direction][key]) if direction in data["summary"][v] else "" for v in variants]
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        lines.append("")
+    lines += ["Per chart (kamflow / dot alone / " + " / ".join(names[2:]) + "):", "",
+              "| process | dir | crossings | through a step | overlap (pt) | label overlaps | labels crossed | misdirected arrows | axis-parallel | area per step (pt²) |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for row in data["rows"]:
+        def cell(key: str, fmt: str = "{:g}") -> str:
+            return " / ".join(fmt.format(row[v][key]) for v in variants if v in row)
+
+        overlaps = " / ".join(f"{row[v]['label_label'] + row[v]['label_step']:g}" for v in variants if v in row)
+        lines.append(f"| {row['process']} | {row['direction']} | {cell('crossings')} | {cell('flows_through_steps')} | {cell('overlap_pt')} | "
+                     f"{overlaps} | {cell('labels_crossed')} | {cell('misdirected_arrows')} | {cell('axis_parallel', '{:.0%}')} | {cell('area_per_step_pt2', '{:,}')} |")
+    lines.append("")
+    summary = []
+    for check in data["targets"]:
+        measured = check["measured"]
+        shown = f"{measured:.1%}" if "axis" in check["what"] else f"{measured:,}" if isinstance(measured, int) else f"{measured:g}"
+        summary.append((f"chart quality, {check['what']}", _verdict(check["met"], shown, check["target"])))
+    return lines, summary
+
+
+SECTIONS = {"check_speed": check_section, "render_overhead": render_section, "startup": startup_section, "batch": batch_section,
+            "chart_quality": chart_quality_section}
 
 
 def main() -> None:
