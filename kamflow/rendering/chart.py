@@ -1,9 +1,13 @@
-"""The chart pipeline: process -> DOT -> one Graphviz layout -> SVG written by kamflow -> PDF and
-PNG converted from that SVG. The layout is computed once for every format."""
+"""The chart pipeline: process -> scene (one Graphviz ranking run, kamflow's coordinates and
+orthogonal routes) -> SVG written from the scene -> PDF and PNG converted from that SVG. The
+scene is computed once for every format."""
 from __future__ import annotations
+
+from dataclasses import replace
 
 from kamflow.model.overlay import Overlay
 from kamflow.model.process import Process
+from kamflow.model.scene import Scene
 from kamflow.rendering.options import RenderOptions
 
 DEFAULT_TIMEOUT = 60.0
@@ -25,12 +29,19 @@ def resolve_theme(process: Process, options: RenderOptions):
     return load_theme("default")
 
 
+def chart_scene(process: Process, *, overlay: Overlay | None = None, options: RenderOptions | None = None, link_ext: str = "svg", timeout: float | None = None) -> Scene:
+    """The positioned scene of one process chart, as every writer reads it."""
+    from kamflow.rendering.scene import build_scene
+
+    options = options or RenderOptions()
+    theme = resolve_theme(process, options)
+    return build_scene(process, overlay=overlay, options=options, theme=theme, link_ext=link_ext, timeout=timeout or options.timeout)
+
+
 def render_process(process: Process, formats: tuple[str, ...], *, overlay: Overlay | None = None, options: RenderOptions | None = None, timeout: float = DEFAULT_TIMEOUT) -> dict[str, bytes]:
     """Bytes per format ('svg', 'pdf', 'png', 'dot') for one process chart."""
     from kamflow.rendering.convert import convert, page_layout
-    from kamflow.rendering.dot import build_dot, lane_groups
-    from kamflow.rendering.detour import fix_crossings
-    from kamflow.rendering.geometry import lay_out
+    from kamflow.rendering.dot import build_dot
     from kamflow.rendering.svg import write_svg
 
     overlay = overlay or Overlay()
@@ -38,23 +49,22 @@ def render_process(process: Process, formats: tuple[str, ...], *, overlay: Overl
     timeout = options.timeout if timeout == DEFAULT_TIMEOUT else timeout
     theme = resolve_theme(process, options)
     direction = options.direction or process.direction
-    source = build_dot(process, direction=direction, overlay=overlay, options=options, font=theme.font_family, font_size=theme.font_size)
     results: dict[str, bytes] = {}
     if "dot" in formats:
-        results["dot"] = source.encode("utf-8")
+        results["dot"] = build_dot(process, direction=direction, overlay=overlay, options=options, font=theme.font_family, font_size=theme.font_size).encode("utf-8")
     drawn = [fmt for fmt in formats if fmt != "dot"]
     if drawn:
-        lanes = [lane for lane, _ in lane_groups(process, overlay)]
-        geometry = lay_out(source, lanes, direction, timeout=timeout)
-        geometry = fix_crossings(geometry, {step.id for step in process.steps} | {ghost.id for ghost in overlay.ghosts})
-        svg = write_svg(process, geometry, theme=theme, options=options, overlay=overlay, direction=direction)
+        from kamflow.rendering.scene import build_scene
+
+        scene = build_scene(process, overlay=overlay, options=options, theme=theme, direction=direction, timeout=timeout)
+        svg = write_svg(scene, theme=theme)
         if "svg" in drawn:
             results["svg"] = svg.encode("utf-8")
         jobs = {}
         if "pdf" in drawn:
-            pdf_svg = write_svg(process, geometry, theme=theme, options=options, overlay=overlay, direction=direction, link_ext="pdf")
-            size = _size(pdf_svg)
-            jobs["pdf"] = (pdf_svg.encode("utf-8"), page_layout(*size, options.page) if options.page else [])
+            # the same scene, with subprocess links pointing at the PDF charts
+            pdf_scene = replace(scene, steps=tuple(replace(s, link=_pdf_link(s.link, s.subprocess)) for s in scene.steps))
+            jobs["pdf"] = (write_svg(pdf_scene, theme=theme).encode("utf-8"), page_layout(scene.width, scene.height, options.page) if options.page else [])
         if "png" in drawn:
             jobs["png"] = (svg.encode("utf-8"), [f"--dpi-x={options.dpi}", f"--dpi-y={options.dpi}", f"--background-color={theme.background}"])
         if jobs:
@@ -62,8 +72,7 @@ def render_process(process: Process, formats: tuple[str, ...], *, overlay: Overl
     return {fmt: results[fmt] for fmt in formats}
 
 
-def _size(svg: str) -> tuple[float, float]:
-    import re
-
-    match = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
-    return float(match.group(1)), float(match.group(2))
+def _pdf_link(link: str | None, subprocess: str | None) -> str | None:
+    if link and subprocess and link.endswith(".svg"):
+        return link[: -len(".svg")] + ".pdf"
+    return link

@@ -251,3 +251,37 @@ def _ghost_flow_attrs(ghost, source: str, target: str, options: RenderOptions) -
     if label:
         attrs["label"] = _text(label, width=min(EDGE_WRAP, options.wrap))
     return _attrs(attrs)
+
+
+def layout_dot(name: str, items: list[tuple[str, str | None, float, float]], lanes: list[str | None], flows: list[tuple[str, str]], *, direction: str) -> str:
+    """The DOT Graphviz ranks and orders a chart from: every step and ghost as a box of the size
+    kamflow measured (no text: nothing a user wrote reaches this DOT but ids, quoted), lanes as
+    clusters held in declared order by a row of header nodes, forward flows only (loops are
+    routed by kamflow in channels beside the lanes)."""
+    out = [f"digraph {_plain(name)} {{"]
+    out.append(f"  graph [rankdir={direction}, newrank=true, nodesep=0.45, ranksep=0.5, pad=0, splines=true]")
+    out.append("  node [shape=box, fixedsize=true, label=\"\"]")
+    has_in = {t for _, t in flows}
+    has_out = {s for s, _ in flows}
+    members: dict[str | None, list[str]] = {lane: [] for lane in lanes}
+    for item, lane, width, height in items:
+        line = f"{_plain(item)} [width={width / 72:.4f}, height={height / 72:.4f}]"
+        members.setdefault(lane, []).append(line) if lanes else out.append("  " + line)
+    for lane in lanes:
+        out.append(f"  subgraph {_plain('cluster_lane_' + str(lane))} {{")
+        out.append("    graph [margin=8, peripheries=0]")
+        out.append(f"    {_plain(HEAD + str(lane))} [width=0.1, height=0.1]")
+        out.extend("    " + line for line in members.get(lane, []))
+        out.append("  }")
+    for source, target in flows:
+        out.append(f"  {_plain(source)} -> {_plain(target)}")
+    if lanes:
+        heads = [_plain(HEAD + str(lane)) for lane in lanes]
+        out.append(f"  {{rank=min; {'; '.join(heads)}}}")
+        if len(heads) > 1:
+            out.append(f"  {' -> '.join(heads)} [style=invis, weight=100]")
+        for item, lane, _, _ in items:
+            if item not in has_in:
+                out.append(f"  {_plain(HEAD + str(lane))} -> {_plain(item)} [style=invis, weight=0]")
+    out.append("}")
+    return "\n".join(out) + "\n"

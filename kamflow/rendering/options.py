@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 
 # Paper sizes in points (portrait); kamflow turns the page when the chart is wider than tall.
 HIGHLIGHTS = ("critical-path",)
+EDGE_STYLES = ("orthogonal", "rounded")
 PAGE_SIZES = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55), "letter": (612.0, 792.0)}
 
 
@@ -19,6 +20,7 @@ class RenderOptions:
     dpi: int = 150  # PNG resolution
     wrap: int = 24  # label wrap width in characters (8..60)
     ghosts: bool = True  # draw missing steps (reference, flows to missing ids) as ghosts and mark dead ends
+    edges: str | None = None  # "orthogonal" or "rounded" corners (same routes); None: the theme's, else orthogonal
     highlight: str | None = None  # "critical-path": the longest start-to-end path by duration, emphasised
     # (step id, process id) of every subprocess step whose process the api resolved: the step links
     # to <process id>.svg / .pdf. None: not resolved (then a subprocess naming a plain id links to
@@ -31,6 +33,8 @@ class RenderOptions:
 
         if self.highlight is not None and self.highlight not in HIGHLIGHTS:
             raise UsageError(f"highlight must be one of {', '.join(HIGHLIGHTS)}, not {self.highlight!r}")
+        if self.edges is not None and self.edges not in EDGE_STYLES:
+            raise UsageError(f"edges must be one of {', '.join(EDGE_STYLES)}, not {self.edges!r}")
         if self.page is not None and self.page not in PAGE_SIZES:
             raise UsageError(f"page must be one of {', '.join(PAGE_SIZES)}, not {self.page!r}")
         if not 8 <= self.wrap <= 60:

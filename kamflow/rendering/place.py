@@ -1,0 +1,213 @@
+"""Placement: ranks and order from one Graphviz `dot -Tjson` run, coordinates from kamflow.
+
+Everything here works in *flow space*: `main` runs along the flow (down in TB, right in LR) and
+`cross` across it (right in TB, down in LR), so one algorithm serves both directions; `route.py`
+and `scene.py` turn flow space back into page coordinates.
+
+Graphviz is asked only for what it is good at: which rank each step goes in and the order of the
+steps (and of the long flows passing between them) across each rank, with lanes as clusters. Loops
+are left out of its graph: they are routed in a channel along their lane's side, not through the
+ranks. kamflow then packs each lane to its own content, puts the lanes side by side in declared
+order, and spaces the ranks by what the flows between them need (`route.py` says how much).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kamflow.errors import RenderError
+
+PASSAGE_WIDTH = 10.0  # cross room a long flow takes where it passes a rank
+LANE_PAD = 14.0  # room between a lane's side and its content
+CHANNEL_STEP = 10.0  # distance between neighbouring loop channels
+NODESEP = 0.45  # inches between neighbours in a rank (room for side exits and labels)
+
+
+@dataclass
+class Item:
+    """A step or ghost to place: its real size and, once placed, its centre in flow space."""
+
+    id: str
+    lane: str | None
+    width: float  # real width and height
+    height: float
+    rank: int = 0
+    cross: float = 0.0  # centre, flow space
+    main: float = 0.0
+
+    def extent(self, direction: str) -> tuple[float, float]:
+        """(cross size, main size)."""
+        return (self.width, self.height) if direction == "TB" else (self.height, self.width)
+
+
+@dataclass
+class Passage:
+    """Where a long flow crosses a rank it does not stop in."""
+
+    flow: str
+    rank: int
+    cross: float
+    lane: str | None
+
+
+@dataclass
+class Placement:
+    direction: str
+    items: dict[str, Item]
+    ranks: list[list[str]]  # item ids per rank, in cross order
+    passages: dict[str, list[Passage]]  # flow id -> its passages in rank order
+    lanes: list[str | None]  # band ids in declared order; [None] without lanes
+    lane_span: dict[str | None, tuple[float, float]] = field(default_factory=dict)  # content cross range per lane
+    band: dict[str | None, tuple[float, float]] = field(default_factory=dict)  # band cross range per lane
+    channels: dict[tuple[str | None, str], int] = field(default_factory=dict)  # (lane, side) -> loop channel count
+
+
+def rank_and_order(dot_source: str, items: dict[str, Item], forward: list[tuple[str, str, str]], *, direction: str, timeout: float) -> tuple[dict[str, float], dict[str, list[tuple[float, float]]], dict[str, tuple[float, float]]]:
+    """Run dot once: (cross position of each item in Graphviz's frame, the polyline of each
+    forward flow in flow space, cluster cross ranges per lane). Ranks come from main positions."""
+    from kamflow.rendering.graphviz_run import render_bytes
+
+    raw = render_bytes(dot_source, ("json",), timeout=timeout)["json"]
+    try:
+        data = json.loads(raw.decode("utf-8"), strict=False)
+    except ValueError as error:
+        raise RenderError(f"Graphviz returned a layout kamflow cannot read: {error}") from None
+    tb = direction == "TB"
+
+    def flow_space(x: float, y: float) -> tuple[float, float]:
+        return (x, -y) if tb else (-y, x)  # (cross, main); Graphviz's y grows upward
+
+    names: dict[int, str] = {}
+    position: dict[str, tuple[float, float]] = {}
+    clusters: dict[str, tuple[float, float]] = {}
+    for obj in data.get("objects", []):
+        name = obj.get("name", "")
+        names[obj.get("_gvid")] = name
+        if "bb" in obj and name.startswith("cluster_lane_"):
+            x0, y0, x1, y1 = (float(v) for v in obj["bb"].split(","))
+            a, b = flow_space(x0, y0)[0], flow_space(x1, y1)[0]
+            clusters[name[len("cluster_lane_"):]] = (min(a, b), max(a, b))
+        elif "pos" in obj and name in items:
+            x, y = (float(v) for v in obj["pos"].split(",")[:2])
+            position[name] = flow_space(x, y)
+    missing = [name for name in items if name not in position]
+    if missing:
+        raise RenderError(f"Graphviz placed no node for step(s) {', '.join(missing)}")
+    lines: dict[str, list[tuple[float, float]]] = {}
+    by_pair = {(s, t): fid for fid, s, t in forward}
+    for edge in data.get("edges", []):
+        pair = (names.get(edge.get("tail")), names.get(edge.get("head")))
+        fid = by_pair.get(pair)  # type: ignore[arg-type]
+        if fid is None:
+            continue
+        for op in edge.get("_draw_", []):
+            if op.get("op") == "b":
+                lines[fid] = _sample([flow_space(px, py) for px, py in op["points"]])
+    # ranks: items sharing a main position (dot centres each rank on one line)
+    levels = sorted({round(main, 1) for _, main in position.values()})
+    index = {level: i for i, level in enumerate(levels)}
+    for name, item in items.items():
+        cross, main = position[name]
+        item.rank = index[round(main, 1)]
+        item.cross = cross
+        item.main = main
+    return {name: position[name][0] for name in items}, lines, clusters
+
+
+def _sample(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """A cubic B-spline's control points (as Graphviz gives them) as a polyline."""
+    out = [points[0]]
+    for i in range(0, len(points) - 3, 3):
+        p0, p1, p2, p3 = points[i:i + 4]
+        for k in range(1, 9):
+            t = k / 8
+            u = 1 - t
+            out.append((u ** 3 * p0[0] + 3 * u * u * t * p1[0] + 3 * u * t * t * p2[0] + t ** 3 * p3[0],
+                        u ** 3 * p0[1] + 3 * u * u * t * p1[1] + 3 * u * t * t * p2[1] + t ** 3 * p3[1]))
+    return out
+
+
+def cross_at(line: list[tuple[float, float]], main: float) -> float | None:
+    """Where a polyline in flow space crosses the given main position."""
+    for (c0, m0), (c1, m1) in zip(line, line[1:]):
+        if min(m0, m1) <= main <= max(m0, m1) and m0 != m1:
+            return c0 + (c1 - c0) * (main - m0) / (m1 - m0)
+    return None
+
+
+def find_passages(items: dict[str, Item], forward: list[tuple[str, str, str]], lines: dict[str, list[tuple[float, float]]],
+                  clusters: dict[str, tuple[float, float]]) -> dict[str, list[Passage]]:
+    """Where each forward flow that skips ranks crosses them, as Graphviz routed it."""
+    level_main: dict[int, float] = {}
+    for item in items.values():
+        level_main.setdefault(item.rank, item.main)
+    passages: dict[str, list[Passage]] = {}
+    for fid, source, target in forward:
+        low, high = items[source].rank, items[target].rank
+        if high - low < 2 or fid not in lines:
+            continue
+        found = []
+        for rank in range(low + 1, high):
+            cross = cross_at(lines[fid], level_main.get(rank, 0.0))
+            if cross is None:
+                break
+            found.append(Passage(fid, rank, cross, _lane_at(cross, clusters, items[source].lane, items[target].lane)))
+        if len(found) == high - low - 1:
+            passages[fid] = found
+    return passages
+
+
+def pack(items: dict[str, Item], passages: dict[str, list[Passage]], lanes: list[str | None], *, direction: str,
+         channels: dict[tuple[str | None, str], int], header_cross: Callable[[str | None, float], float]) -> Placement:
+    """Each lane packed to its own content (plus its loop channels on each side, and at least as
+    wide as its header needs), the lanes side by side in declared order, no gaps between bands."""
+    count = 1 + max((item.rank for item in items.values()), default=0)
+    content: dict[str | None, list[tuple[float, float]]] = {lane: [] for lane in lanes}
+    for item in items.values():
+        half = item.extent(direction)[0] / 2
+        content.setdefault(item.lane, []).append((item.cross - half, item.cross + half))
+    for found in passages.values():
+        for passage in found:
+            content.setdefault(passage.lane, []).append((passage.cross - PASSAGE_WIDTH / 2, passage.cross + PASSAGE_WIDTH / 2))
+    shift: dict[str | None, float] = {}
+    band: dict[str | None, tuple[float, float]] = {}
+    span: dict[str | None, tuple[float, float]] = {}
+    cursor = 0.0
+    for lane in lanes:
+        ranges = content.get(lane) or [(0.0, 0.0)]
+        low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
+        left = channels.get((lane, "left"), 0) * CHANNEL_STEP
+        right = channels.get((lane, "right"), 0) * CHANNEL_STEP
+        width = (high - low) + 2 * LANE_PAD + left + right
+        extra = max(0.0, header_cross(lane, high - low) - width)
+        start = cursor + LANE_PAD + left + extra / 2
+        shift[lane] = start - low
+        span[lane] = (round(start, 2), round(start + high - low, 2))
+        band[lane] = (round(cursor, 2), round(cursor + width + extra, 2))
+        cursor += width + extra
+    for item in items.values():
+        item.cross = round(item.cross + shift[item.lane], 2)
+    for found in passages.values():
+        for passage in found:
+            passage.cross = round(passage.cross + shift[passage.lane], 2)
+    ranks: list[list[str]] = [[] for _ in range(count)]
+    for name, item in items.items():
+        ranks[item.rank].append(name)
+    for members in ranks:
+        members.sort(key=lambda name: items[name].cross)
+    return Placement(direction, items, ranks, passages, lanes, span, band, dict(channels))
+
+
+def _lane_at(cross: float, clusters: dict[str, tuple[float, float]], *candidates: str | None) -> str | None:
+    """The lane a passage sits in: the cluster that holds it, else the nearer of its flow's lanes."""
+    for lane in candidates:
+        if lane in clusters and clusters[lane][0] <= cross <= clusters[lane][1]:
+            return lane
+    for lane, (low, high) in clusters.items():
+        if low <= cross <= high:
+            return lane
+    known = [lane for lane in candidates if lane in clusters]
+    if not known:
+        return candidates[0]
+    return min(known, key=lambda lane: min(abs(cross - clusters[lane][0]), abs(cross - clusters[lane][1])))  # type: ignore[index]

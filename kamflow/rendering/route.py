@@ -1,0 +1,518 @@
+"""Orthogonal routing in flow space (see place.py): every flow becomes horizontal and vertical
+segments from a port on its source to a port on its target, and the ranks are spaced by what the
+flows between them need.
+
+- Forward flows leave the bottom of their source (a decision's first branch; its other branches
+  leave from the side their target lies on) and enter the top of their target. Between two ranks a
+  flow runs straight down or jogs once along a *track* of the gap between them; a flow that skips
+  ranks passes them in a free column (its own, the target's, or where Graphviz left room for it).
+  The horizontal runs in one gap are put on tracks the way channel routers do it (ELK layered, the
+  orthogonal edge routers of Sander and of Wybrow, Marriott and Stuckey): runs whose spans overlap
+  get different tracks, ordered so as to cross as few of each other's vertical ends as possible.
+- Loops (flows back against the flow direction) run in a channel along the side of their target's
+  lane, one channel each, nested: the shortest loop innermost, so loops do not cross each other.
+- Each flow has its own port on a side; ports on one side are ordered by where the flow goes, so
+  flows leaving one step do not cross each other.
+- A label sits beside its flow's first segment, next to its exit, where nothing else is drawn.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kamflow.model.scene import Box, Point
+from kamflow.rendering.place import CHANNEL_STEP, LANE_PAD, PASSAGE_WIDTH, Item, Placement
+from kamflow.rendering.sizes import outline_point, side_room
+
+TRACK_STEP = 9.0  # between neighbouring tracks in a gap
+GAP_MARGIN = 14.0  # between a rank and the first or last track of a gap (room for arrowheads)
+MIN_GAP = 34.0
+STUB = 16.0  # how far a side exit runs out before it turns
+CLEAR = 6.0  # how far a run keeps from steps it passes
+LABEL_GAP = 4.0
+
+# flow-space side -> page side, per direction
+PAGE_SIDE = {
+    "TB": {"top": "top", "bottom": "bottom", "left": "left", "right": "right"},
+    "LR": {"top": "left", "bottom": "right", "left": "top", "right": "bottom"},
+}
+
+
+@dataclass
+class FlowSpec:
+    id: str
+    source: str
+    target: str
+    loop: bool  # closes a loop: routed in a channel
+    first_branch: bool = True  # a decision's first way out (leaves forward); others leave sideways
+    label: tuple[float, float] | None = None  # the label's page size (width, height)
+
+
+@dataclass
+class Routed:
+    points: list[Point]  # flow space, source port -> target port
+    source_side: str  # flow space
+    target_side: str
+    label_box: tuple[float, float, float, float] | None = None  # cross0, main0, cross1, main1
+
+
+@dataclass
+class _Seg:
+    """A horizontal run in a gap, between two columns; at each end the flow goes on up or down."""
+
+    flow: str
+    a: float
+    b: float
+    up_at_a: bool
+    up_at_b: bool
+    track: int = 0
+
+    @property
+    def low(self) -> float:
+        return min(self.a, self.b)
+
+    @property
+    def high(self) -> float:
+        return max(self.a, self.b)
+
+
+@dataclass
+class _Port:
+    flow: str
+    item: str
+    side: str
+    outgoing: bool
+    key: float = 0.0  # ordering along the side
+    offset: float = 0.0
+
+
+@dataclass
+class Routing:
+    flows: dict[str, Routed]
+    rank_main: list[float]  # centre line of each rank
+    rank_size: list[float]  # main size of each rank
+    length: float  # main extent of the whole chart (header zone included)
+    gaps: dict[int, float] = field(default_factory=dict)
+
+
+def loop_channels(items: dict[str, Item], specs: list[FlowSpec], lane_index: dict[str | None, int]) -> tuple[dict[str, tuple[str | None, str]], dict[tuple[str | None, str], int], dict[str, int]]:
+    """Which lane side each loop runs along, how many channels each side needs, and each loop's
+    channel (0 = innermost). Loops whose rank spans overlap get different channels; shorter loops
+    lie inside longer ones."""
+    where: dict[str, tuple[str | None, str]] = {}
+    for spec in specs:
+        if not spec.loop or spec.source == spec.target:
+            continue
+        s_lane, t_lane = items[spec.source].lane, items[spec.target].lane
+        if lane_index.get(s_lane, 0) > lane_index.get(t_lane, 0):
+            where[spec.id] = (t_lane, "right")
+        elif lane_index.get(s_lane, 0) < lane_index.get(t_lane, 0):
+            where[spec.id] = (t_lane, "left")
+        else:
+            where[spec.id] = (t_lane, "right")
+    by_id = {spec.id: spec for spec in specs}
+    tracks: dict[str, int] = {}
+    busy: dict[tuple[str | None, str], list[list[tuple[int, int]]]] = {}
+    order = sorted(where, key=lambda fid: (_span_of(items, by_id[fid]), fid))
+    for fid in order:
+        spec = by_id[fid]
+        low, high = sorted((items[spec.source].rank, items[spec.target].rank))
+        lanes = busy.setdefault(where[fid], [])
+        for index, used in enumerate(lanes):
+            if all(high < a or low > b for a, b in used):
+                used.append((low, high))
+                tracks[fid] = index
+                break
+        else:
+            lanes.append([(low, high)])
+            tracks[fid] = len(lanes) - 1
+    counts = {key: len(value) for key, value in busy.items()}
+    return where, counts, tracks
+
+
+def _span_of(items: dict[str, Item], spec: FlowSpec) -> int:
+    return abs(items[spec.source].rank - items[spec.target].rank)
+
+
+def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *, where: dict[str, tuple[str | None, str]],
+          channel_of: dict[str, int], start_main: float, label_size: float) -> Routing:
+    """Route every flow; returns the routes in flow space and the main position of each rank."""
+    items, direction = placement.items, placement.direction
+    ext = {name: item.extent(direction) for name, item in items.items()}
+    rank_count = len(placement.ranks)
+    occupied: dict[int, list[tuple[float, float, str]]] = {r: [] for r in range(-1, rank_count + 1)}
+    for name, item in items.items():
+        half = ext[name][0] / 2
+        occupied[item.rank].append((item.cross - half, item.cross + half, name))
+    for fid, found in placement.passages.items():
+        for p in found:
+            occupied[p.rank].append((p.cross - PASSAGE_WIDTH / 2, p.cross + PASSAGE_WIDTH / 2, "~" + fid))
+
+    def free(rank: int, low: float, high: float, *, ignore: tuple[str, ...] = ()) -> bool:
+        return all(b + CLEAR <= low or a - CLEAR >= high for a, b, who in occupied.get(rank, []) if who not in ignore)
+
+    def channel_cross(fid: str) -> float:
+        lane, side = where[fid]
+        span = placement.lane_span[lane]
+        step = CHANNEL_STEP * (channel_of[fid] + 1)
+        return span[1] + LANE_PAD * 0.5 + step - CHANNEL_STEP * 0.5 if side == "right" else span[0] - LANE_PAD * 0.5 - step + CHANNEL_STEP * 0.5
+
+    # 1. sides
+    out_flows: dict[str, list[FlowSpec]] = {}
+    for spec in specs:
+        out_flows.setdefault(spec.source, []).append(spec)
+    sides: dict[str, tuple[str, str]] = {}
+    side_clear: dict[str, tuple[bool, bool]] = {}
+    for spec in specs:
+        s, t = items[spec.source], items[spec.target]
+        if spec.source == spec.target:
+            sides[spec.id] = ("right", "right")
+            continue
+        if spec.loop:
+            lane, side = where[spec.id]
+            x = channel_cross(spec.id)
+            s_half, t_half = ext[spec.source][0] / 2, ext[spec.target][0] / 2
+            s_side = "right" if x > s.cross else "left"
+            t_side = "right" if x > t.cross else "left"
+            s_edge = s.cross + (s_half if s_side == "right" else -s_half)
+            t_edge = t.cross + (t_half if t_side == "right" else -t_half)
+            s_ok = free(s.rank, min(s_edge, x), max(s_edge, x), ignore=(spec.source,))
+            t_ok = free(t.rank, min(t_edge, x), max(t_edge, x), ignore=(spec.target,))
+            side_clear[spec.id] = (s_ok, t_ok)
+            sides[spec.id] = (s_side if s_ok else "bottom", t_side if t_ok else "top")
+            continue
+        s_side = "bottom"
+        if types.get(spec.source) == "decision" and not spec.first_branch:
+            s_side = "left" if t.cross < s.cross - 1 else "right"
+        sides[spec.id] = (s_side, "top")
+
+    # 2. ports: spread along each side, ordered by where the flow goes
+    ports: dict[tuple[str, str], list[_Port]] = {}
+    for spec in specs:
+        s_side, t_side = sides[spec.id]
+        other_t, other_s = items[spec.target], items[spec.source]
+        first_pass = placement.passages.get(spec.id)
+        s_key = first_pass[0].cross if first_pass and s_side in ("top", "bottom") else (other_t.cross if s_side in ("top", "bottom") else other_t.main)
+        t_key = first_pass[-1].cross if first_pass and t_side in ("top", "bottom") else (other_s.cross if t_side in ("top", "bottom") else other_s.main)
+        if spec.loop and s_side in ("left", "right"):
+            s_key = other_s.main - 1000 - channel_of.get(spec.id, 0)  # loops leave above forward branches
+        ports.setdefault((spec.source, s_side), []).append(_Port(spec.id, spec.source, s_side, True, s_key))
+        if spec.source == spec.target:
+            ports[(spec.source, s_side)][-1].key = -1e9
+            ports.setdefault((spec.target, t_side), []).append(_Port(spec.id, spec.target, t_side, False, 1e9))
+        else:
+            ports.setdefault((spec.target, t_side), []).append(_Port(spec.id, spec.target, t_side, False, t_key))
+    port_of: dict[tuple[str, bool], _Port] = {}
+    for (name, side), group in ports.items():
+        group.sort(key=lambda p: (p.key, p.flow))
+        room = _room(types.get(name, "step"), items[name], direction, side)
+        count = len(group)
+        for index, port in enumerate(group):
+            port.offset = 0.0 if count == 1 else -room + 2 * room * index / (count - 1)
+            port_of[(port.flow, port.outgoing)] = port
+
+    def port_cross(port: _Port) -> float:
+        item = items[port.item]
+        if port.side in ("top", "bottom"):
+            return item.cross + port.offset
+        half = ext[port.item][0] / 2
+        return item.cross + (half if port.side == "right" else -half)
+
+    # 3. columns and gap runs
+    gap_runs: dict[int, list[_Seg]] = {}
+    plans: dict[str, list] = {}  # flow -> waypoints: ("port", outgoing) | ("col", cross, rank-or-gap marker)
+    for spec in sorted(specs, key=lambda sp: (not sp.loop, -_span_of(items, sp), sp.id)):
+        s, t = items[spec.source], items[spec.target]
+        s_side, t_side = sides[spec.id]
+        sp, tp = port_of[(spec.id, True)], port_of[(spec.id, False)]
+        if spec.source == spec.target:
+            plans[spec.id] = ["self"]
+            continue
+        if spec.loop:
+            x = channel_cross(spec.id)
+            plan: list = [("port", True)]
+            if s_side in ("left", "right"):
+                plan.append(("at-port-main", x, True))
+            else:
+                c = port_cross(sp)
+                gap_runs.setdefault(s.rank, []).append(_Seg(spec.id, c, x, True, True))
+                plan += [("track", c, s.rank, len(gap_runs[s.rank]) - 1), ("track", x, s.rank, len(gap_runs[s.rank]) - 1)]
+            if t_side in ("left", "right"):
+                plan.append(("at-port-main", x, False))
+            else:
+                c = port_cross(tp)
+                gap = t.rank - 1
+                gap_runs.setdefault(gap, []).append(_Seg(spec.id, x, c, False, False))
+                plan += [("track", x, gap, len(gap_runs[gap]) - 1), ("track", c, gap, len(gap_runs[gap]) - 1)]
+            plan.append(("port", False))
+            plans[spec.id] = plan
+            continue
+        plan = [("port", True)]
+        column = port_cross(sp)
+        target_column = port_cross(tp)
+        if s_side in ("left", "right"):
+            toward = 1 if s_side == "right" else -1
+            beyond = (target_column - column) * toward >= STUB
+            direct = beyond and free(s.rank, min(column, target_column), max(column, target_column) + 0.01, ignore=(spec.source,))
+            direct = direct and all(free(r, target_column - 3, target_column + 3, ignore=("~" + spec.id,)) for r in range(s.rank + 1, t.rank))
+            if direct:
+                plan += [("at-port-main", target_column, True), ("port", False)]
+                plans[spec.id] = plan
+                _claim(occupied, spec.id, [(r, target_column) for r in range(s.rank + 1, t.rank)])
+                continue
+            column = column + toward * STUB
+            plan.append(("at-port-main", column, True))
+        # the columns it passes the skipped ranks in
+        skipped = list(range(s.rank + 1, t.rank))
+        own = "~" + spec.id
+        columns: list[float] = []
+        if skipped:
+            for candidate in (column, target_column):
+                if all(free(r, candidate - 3, candidate + 3, ignore=(own,)) for r in skipped):
+                    columns = [candidate] * len(skipped)
+                    break
+            if not columns:
+                found = {p.rank: p.cross for p in placement.passages.get(spec.id, [])}
+                current = column
+                for r in skipped:
+                    if free(r, current - 3, current + 3, ignore=(own,)):
+                        columns.append(current)
+                    else:
+                        current = found.get(r, current)
+                        columns.append(current)
+            _claim(occupied, spec.id, list(zip(skipped, columns)))
+        path = [column] + columns + [target_column]
+        for k in range(len(path) - 1):
+            gap = s.rank + k
+            a, b = path[k], path[k + 1]
+            if abs(a - b) > 0.5:
+                gap_runs.setdefault(gap, []).append(_Seg(spec.id, a, b, True, False))
+                index = len(gap_runs[gap]) - 1
+                plan += [("track", a, gap, index), ("track", b, gap, index)]
+        plan.append(("port", False))
+        plans[spec.id] = plan
+
+    # 4. tracks per gap, then the gaps' sizes
+    tracks_in: dict[int, int] = {gap: _assign_tracks(runs) for gap, runs in gap_runs.items()}
+    label_zone: dict[int, float] = {}
+    for spec in specs:
+        if spec.label and sides[spec.id][0] == "bottom":
+            w, h = spec.label if direction == "TB" else (spec.label[1], spec.label[0])
+            gap = items[spec.source].rank
+            label_zone[gap] = max(label_zone.get(gap, 0.0), h + 2 * LABEL_GAP)
+    rank_size = [0.0] * rank_count
+    for name, item in items.items():
+        rank_size[item.rank] = max(rank_size[item.rank], ext[name][1])
+    gaps: dict[int, float] = {}
+    for gap in range(-1, rank_count):
+        tracks = tracks_in.get(gap, 0)
+        need = label_zone.get(gap, 0.0) + 2 * GAP_MARGIN + max(tracks - 1, 0) * TRACK_STEP
+        inner = 0 <= gap < rank_count - 1  # between two ranks; the outer gaps exist only when used
+        gaps[gap] = max(MIN_GAP, need) if inner else (need if tracks or gap in label_zone else 0.0)
+    rank_main: list[float] = []
+    cursor = start_main + gaps[-1] + (GAP_MARGIN if gaps[-1] == 0 else 0.0)
+    gap_top: dict[int, float] = {-1: start_main}
+    for r in range(rank_count):
+        rank_main.append(round(cursor + rank_size[r] / 2, 2))
+        cursor += rank_size[r]
+        gap_top[r] = cursor
+        cursor += gaps.get(r, 0.0)
+    length = cursor + GAP_MARGIN
+    for item in items.values():
+        item.main = rank_main[item.rank]
+
+    def track_main(gap: int, index: int) -> float:
+        seg = gap_runs[gap][index]
+        return round(gap_top[gap] + label_zone.get(gap, 0.0) + GAP_MARGIN + seg.track * TRACK_STEP, 2)
+
+    # 5. points
+    def port_point(port: _Port) -> Point:
+        item = items[port.item]
+        cross_size, main_size = ext[port.item]
+        if direction == "TB":
+            box = Box(item.cross - cross_size / 2, item.main - main_size / 2, cross_size, main_size)
+        else:
+            box = Box(item.main - main_size / 2, item.cross - cross_size / 2, main_size, cross_size)
+        page = outline_point(types.get(port.item, "step"), box, PAGE_SIDE[direction][port.side], port.offset)
+        return (round(page[0], 2), round(page[1], 2)) if direction == "TB" else (round(page[1], 2), round(page[0], 2))
+
+    routed: dict[str, Routed] = {}
+    for spec in specs:
+        sp, tp = port_of[(spec.id, True)], port_of[(spec.id, False)]
+        start, end = port_point(sp), port_point(tp)
+        plan = plans[spec.id]
+        if plan == ["self"]:
+            reach = start[0] + STUB + 4
+            points = [start, (reach, start[1]), (reach, end[1]), end]
+        else:
+            points = []
+            for step in plan:
+                if step[0] == "port":
+                    points.append(start if step[1] else end)
+                elif step[0] == "at-port-main":
+                    points.append((step[1], start[1] if step[2] else end[1]))
+                else:
+                    _, cross, gap, index = step
+                    points.append((cross, track_main(gap, index)))
+            points = _orthogonal(points)
+        routed[spec.id] = Routed(points, sides[spec.id][0], sides[spec.id][1])
+    return Routing(routed, rank_main, rank_size, length, gaps)
+
+
+def _room(step_type: str, item: Item, direction: str, side: str) -> float:
+    cross, main = item.extent(direction)
+    page_side = PAGE_SIDE[direction][side]
+    box = Box(0, 0, item.width, item.height)
+    return side_room(step_type, box, page_side)
+
+
+def _claim(occupied: dict[int, list[tuple[float, float, str]]], fid: str, columns: list[tuple[int, float]]) -> None:
+    """A flow's passages move to the columns it took."""
+    who = "~" + fid
+    for rank in {r for r, _ in columns} | set(occupied):
+        occupied[rank] = [entry for entry in occupied[rank] if entry[2] != who]
+    for rank, cross in columns:
+        occupied[rank].append((cross - PASSAGE_WIDTH / 2, cross + PASSAGE_WIDTH / 2, who))
+
+
+def _orthogonal(points: list[Point]) -> list[Point]:
+    """Make the polyline strictly orthogonal: a diagonal step (a port on a slanted outline, a
+    column that moved) gets a corner; repeated and collinear points go."""
+    out: list[Point] = [points[0]]
+    for point in points[1:]:
+        last = out[-1]
+        if abs(point[0] - last[0]) < 0.01 and abs(point[1] - last[1]) < 0.01:
+            continue
+        if abs(point[0] - last[0]) > 0.01 and abs(point[1] - last[1]) > 0.01:
+            out.append((last[0], point[1]))  # a corner: along the flow first, then across
+        out.append(point)
+    cleaned: list[Point] = [out[0]]
+    for index in range(1, len(out) - 1):
+        a, b, c = cleaned[-1], out[index], out[index + 1]
+        if (abs(a[0] - b[0]) < 0.01 and abs(b[0] - c[0]) < 0.01) or (abs(a[1] - b[1]) < 0.01 and abs(b[1] - c[1]) < 0.01):
+            continue
+        cleaned.append(b)
+    cleaned.append(out[-1])
+    return cleaned
+
+
+def _assign_tracks(runs: list[_Seg]) -> int:
+    """Put overlapping runs on different tracks, ordered to cross few vertical ends; returns the
+    number of tracks. A run 'above' another is on a smaller track."""
+    if not runs:
+        return 0
+    n = len(runs)
+    above: dict[int, set[int]] = {i: set() for i in range(n)}  # i -> runs that must be below i
+    pairs = []
+    for i in range(n):
+        for j in range(i + 1, n):
+            a, b = runs[i], runs[j]
+            if a.high + TRACK_STEP * 0.6 < b.low or b.high + TRACK_STEP * 0.6 < a.low:
+                continue
+            i_over = _crossings(a, b)
+            j_over = _crossings(b, a)
+            pairs.append((abs(i_over - j_over), i, j, i_over <= j_over))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    for _, i, j, i_first in pairs:
+        first, second = (i, j) if i_first else (j, i)
+        if not _reaches(above, second, first):
+            above[first].add(second)
+        else:
+            above[second].add(first)
+    depth = [0] * n
+    for node in _topological(above, n):
+        for below in above[node]:
+            depth[below] = max(depth[below], depth[node] + 1)
+    for index, run in enumerate(runs):
+        run.track = depth[index]
+    return 1 + max(depth)
+
+
+def _crossings(top: _Seg, bottom: _Seg) -> int:
+    """Crossings when `top` runs on a track above `bottom`: top's ends that go down cross bottom's
+    run, bottom's ends that go up cross top's run."""
+    count = 0
+    for x, up in ((top.a, top.up_at_a), (top.b, top.up_at_b)):
+        if not up and bottom.low < x < bottom.high:
+            count += 1
+    for x, up in ((bottom.a, bottom.up_at_a), (bottom.b, bottom.up_at_b)):
+        if up and top.low < x < top.high:
+            count += 1
+    return count
+
+
+def _reaches(graph: dict[int, set[int]], start: int, goal: int) -> bool:
+    stack, seen = [start], {start}
+    while stack:
+        node = stack.pop()
+        if node == goal:
+            return True
+        for nxt in graph[node]:
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return False
+
+
+def _topological(graph: dict[int, set[int]], n: int) -> list[int]:
+    indegree = [0] * n
+    for node in range(n):
+        for nxt in graph[node]:
+            indegree[nxt] += 1
+    ready = [node for node in range(n) if indegree[node] == 0]
+    order = []
+    while ready:
+        node = ready.pop(0)
+        order.append(node)
+        for nxt in sorted(graph[node]):
+            indegree[nxt] -= 1
+            if indegree[nxt] == 0:
+                ready.append(nxt)
+    return order
+
+
+def place_labels(routing: Routing, specs: list[FlowSpec], boxes: dict[str, tuple[float, float, float, float]], *, direction: str) -> None:
+    """Put each flow's label beside the first segment of its flow, next to the exit, on the first
+    spot that touches no step, no other flow and no other label (else the least crowded one).
+    Boxes and labels are in flow space: (cross0, main0, cross1, main1)."""
+    segments: list[tuple[str, Point, Point]] = []
+    for fid, flow in routing.flows.items():
+        segments.extend((fid, a, b) for a, b in zip(flow.points, flow.points[1:]))
+    placed: list[tuple[float, float, float, float]] = []
+    obstacles = list(boxes.values())
+    for spec in specs:
+        if not spec.label:
+            continue
+        flow = routing.flows[spec.id]
+        w, h = spec.label if direction == "TB" else (spec.label[1], spec.label[0])
+        (c0, m0), (c1, m1) = flow.points[0], flow.points[1]
+        g = LABEL_GAP
+        if abs(c0 - c1) < 0.01:  # leaves along the flow (down in flow space)
+            sign = 1 if m1 >= m0 else -1
+            top = m0 + g if sign > 0 else m0 - g - h
+            candidates = [(c0 + g, top), (c0 - g - w, top), (c0 + g, top + sign * (h + g)), (c0 - g - w, top + sign * (h + g))]
+        else:  # leaves sideways
+            sign = 1 if c1 >= c0 else -1
+            left = c0 + g if sign > 0 else c0 - g - w
+            candidates = [(left, m0 - g - h), (left, m0 + g), (left + sign * (w / 2), m0 - g - h), (left + sign * (w / 2), m0 + g)]
+        best, best_score = None, None
+        for cross, main in candidates:
+            box = (cross, main, cross + w, main + h)
+            score = sum(_overlap(box, other, 1.0) for other in obstacles + placed)
+            score += sum(1 for fid, a, b in segments if _hits(box, a, b) and not (fid == spec.id and (a, b) == (flow.points[0], flow.points[1])))
+            if best_score is None or score < best_score:
+                best, best_score = box, score
+            if score == 0:
+                break
+        flow.label_box = tuple(round(v, 2) for v in best)  # type: ignore[assignment]
+        placed.append(best)  # type: ignore[arg-type]
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float], margin: float) -> bool:
+    return a[0] - margin < b[2] and b[0] < a[2] + margin and a[1] - margin < b[3] and b[1] < a[3] + margin
+
+
+def _hits(box: tuple[float, float, float, float], a: Point, b: Point) -> bool:
+    """An axis-parallel segment passes through the box (touching its edge does not count)."""
+    x0, x1 = sorted((a[0], b[0]))
+    y0, y1 = sorted((a[1], b[1]))
+    return x0 < box[2] and box[0] < x1 + 0.01 and y0 < box[3] and box[1] < y1 + 0.01 if x0 == x1 or y0 == y1 else False
