@@ -184,7 +184,9 @@ def ghost_overlay(process: Process, findings: Iterable[Finding] | None = None, *
     known = process.steps_by_id
     dangling = [(e.source, e.target) for e in process.edges if e.target not in known and e.source in dangling_from]
     dead_ends = [f.step for f in findings if f.rule == "dead-end" and f.step]
-    return build(process, ctx.reference, missing=missing, dangling=dangling, dead_ends=dead_ends)
+    from kamflow.checks.conformance import structural_marks
+
+    return build(process, ctx.reference, missing=missing, dangling=dangling, dead_ends=dead_ends, structural=structural_marks(process, findings))
 
 
 def has_ghosts(overlay: Overlay) -> bool:

@@ -89,6 +89,7 @@ def ghost_overlay(
     missing: list[str] | None = None,
     dangling: list[tuple[str, str]] = (),
     dead_ends: list[str] = (),
+    structural: dict[str, str] | None = None,
 ) -> Overlay:
     """What the chart adds for missing steps.
 
@@ -97,7 +98,8 @@ def ghost_overlay(
     and before the implementers of its reference successors (walking past reference steps that
     have no implementer, and linking straight to a neighbouring ghost). `dangling`: (source,
     target) flows to ids that do not exist, drawn as "Missing: <target>" ghosts. `dead_ends`:
-    steps marked "dead end".
+    steps marked "dead end". `structural`: step id -> mark kind (unreachable, no-exit, one-way)
+    from `structural_marks`.
     """
     taken = set(process.steps_by_id)
     ghosts: list[GhostStep] = []
@@ -155,7 +157,39 @@ def ghost_overlay(
         lane = process.steps_by_id[froms[0]].lane
         ghosts.append(GhostStep(id=new_id, label=f"Missing: {target}", kind="dangling", lane=lane, after=tuple(froms), after_labels=tuple(flow_labels.get((s, target)) for s in froms)))
     marks = {step_id: Mark("dead-end", "dead end") for step_id in dead_ends if step_id in process.steps_by_id}
+    for step_id, kind in (structural or {}).items():
+        if step_id in process.steps_by_id and step_id not in marks:
+            marks[step_id] = Mark(kind, STRUCTURAL_BADGES[kind])
     return Overlay(ghosts=tuple(ghosts), step_marks=marks)
+
+
+# The structural findings a chart marks on the steps themselves, with the badge each shows.
+STRUCTURAL_RULES = {"unreachable": "unreachable", "no-path-to-end": "no-exit", "decision-branches": "one-way"}
+STRUCTURAL_BADGES = {"unreachable": "unreachable", "no-exit": "no way out", "one-way": "one way out"}
+
+
+def structural_marks(process: Process, findings) -> dict[str, str]:
+    """Step id -> mark kind for the structural errors among `findings`: every step of an
+    unreachable region (the finding names where it starts), each step on a loop with no exit, each
+    decision with one way out. Only what the findings report is marked (suppressed ones are not)."""
+    from kamflow.model import graph as graphs
+
+    marks: dict[str, str] = {}
+    unreachable = None
+    for finding in findings:
+        kind = STRUCTURAL_RULES.get(finding.rule)
+        if kind is None or not finding.step or finding.step not in process.steps_by_id:
+            continue
+        if kind == "unreachable":
+            if unreachable is None:
+                unreachable = set(process.steps_by_id) - graphs.reachable_from(process.graph, graphs.start_ids(process))
+            region = graphs.reachable_from(process.graph, [finding.step]) & unreachable
+            for step in process.steps:
+                if step.id in region:
+                    marks.setdefault(step.id, kind)
+        else:
+            marks.setdefault(finding.step, kind)
+    return marks
 
 
 def _neighbours(ref_forward: nx.DiGraph, start: str, done: dict[str, list[str]], ghost_of: dict[str, str], *, upstream: bool,

@@ -155,9 +155,11 @@ class _Builder:
     def add_flow(self, source: _Node, target: _Node, name: str | None, points: list[Point], avoid: list[Box] = ()) -> None:
         flow_id = self.new_id(f"Flow_{_flow_part(source)}__{_flow_part(target)}")
         inner = [p for p in points if not source.box.contains(p, margin=1) and not target.box.contains(p, margin=1) and not any(b.contains(p, margin=2) for b in avoid)]
-        first = source.box.boundary_toward(inner[0] if inner else target.box.center)
-        last = target.box.boundary_toward(inner[-1] if inner else source.box.center)
-        waypoints = [first] + inner + [last]
+        if not inner:  # a short hop (to a join, from a fork): straight, or one corner
+            inner = [] if _aligned(source.box, target.box) else [_corner(source.box, target.box)]
+        head = _attach(source.box, inner[0] if inner else target.box.center)
+        tail = _attach(target.box, inner[-1] if inner else source.box.center)
+        waypoints = head + inner + tail[::-1]
         source.outgoing.append(flow_id)
         target.incoming.append(flow_id)
         self.flows.append(_Flow(flow_id, source, target, name, waypoints))
@@ -286,6 +288,28 @@ def _flow_part(node: _Node) -> str:
 
 def _is_id(text: str) -> bool:
     return text.replace("_", "a").replace("-", "a").isalnum() and text[:1].isalpha() and text.isascii()
+
+
+def _aligned(a: Box, b: Box) -> bool:
+    return abs(a.cx - b.cx) < 0.5 or abs(a.cy - b.cy) < 0.5
+
+
+def _corner(a: Box, b: Box) -> Point:
+    """The elbow of a one-corner route between two boxes: along the longer distance first."""
+    return (a.cx, b.cy) if abs(b.cy - a.cy) > abs(b.cx - a.cx) else (b.cx, a.cy)
+
+
+def _attach(box: Box, toward: Point) -> list[Point]:
+    """Where an orthogonal flow meets a box on its way to `toward`: straight out of the side that
+    faces it when it lies within the box's span, else out of the box's middle with one corner."""
+    tx, ty = toward
+    if box.x <= tx <= box.right and not box.y <= ty <= box.bottom:
+        return [(tx, box.bottom if ty > box.bottom else box.y)]
+    if box.y <= ty <= box.bottom and not box.x <= tx <= box.right:
+        return [(box.right if tx > box.right else box.x, ty)]
+    if abs(ty - box.cy) >= abs(tx - box.cx):
+        return [(box.cx, box.bottom if ty > box.cy else box.y), (box.cx, ty)]
+    return [(box.right if tx > box.cx else box.x, box.cy), (tx, box.cy)]
 
 
 def _union(a: Box, b: Box) -> Box:

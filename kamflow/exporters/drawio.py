@@ -32,7 +32,8 @@ STYLES = {
     "wait": "shape=delay;fillColor=#eeeeee;" + _TEXT,
 }
 LANE_STYLE = "swimlane;startSize=30;html=0;fillColor=#f3f6fa;strokeColor=#9aa9bb;fontStyle=1;"
-EDGE_STYLE = "edgeStyle=none;curved=1;rounded=1;endArrow=block;endFill=1;html=0;labelBackgroundColor=#ffffff;fontSize=10;"
+# orthogonal: diagrams.net keeps the elbows right-angled when a box is moved
+EDGE_STYLE = "edgeStyle=orthogonalEdgeStyle;rounded=0;orthogonalLoop=1;endArrow=block;endFill=1;html=0;labelBackgroundColor=#ffffff;fontSize=10;"
 
 
 def to_drawio(process: Process, layout: Layout) -> str:

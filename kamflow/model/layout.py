@@ -1,4 +1,5 @@
-"""Where things sit on a laid-out chart: node boxes, edge paths and lane bands, as plain values.
+"""What exporters read of a chart's scene (rendering/layout.py makes it from the scene): node
+boxes, orthogonal flow paths and lane bands, as plain values, with the scene's Box.
 
 Coordinate system (every exporter that needs geometry reads this, none computes its own):
 - units are Graphviz points (1/72 inch); exporters use them 1:1 as their own pixels;
@@ -13,52 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-Point = tuple[float, float]
+from kamflow.model.scene import Box, Point
 
-
-@dataclass(frozen=True)
-class Box:
-    x: float
-    y: float
-    width: float
-    height: float
-
-    @property
-    def center(self) -> Point:
-        return (self.x + self.width / 2, self.y + self.height / 2)
-
-    @property
-    def right(self) -> float:
-        return self.x + self.width
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.height
-
-    def contains(self, point: Point, *, margin: float = 0.0) -> bool:
-        px, py = point
-        return self.x - margin <= px <= self.right + margin and self.y - margin <= py <= self.bottom + margin
-
-    def moved(self, dx: float, dy: float) -> "Box":
-        return replace(self, x=self.x + dx, y=self.y + dy)
-
-    def centered_box(self, width: float, height: float) -> "Box":
-        """A box of the given size with the same centre."""
-        cx, cy = self.center
-        return Box(cx - width / 2, cy - height / 2, width, height)
-
-    def boundary_toward(self, point: Point) -> Point:
-        """Where the line from this box's centre to `point` leaves the box."""
-        cx, cy = self.center
-        dx, dy = point[0] - cx, point[1] - cy
-        if dx == 0 and dy == 0:
-            return (cx, cy)
-        scale = min(
-            (self.width / 2) / abs(dx) if dx else float("inf"),
-            (self.height / 2) / abs(dy) if dy else float("inf"),
-        )
-        scale = min(scale, 1.0)
-        return (cx + dx * scale, cy + dy * scale)
+__all__ = ["Box", "EdgePath", "LaneBand", "Layout", "Point"]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 GHOST_KINDS = ("missing", "dangling", "removed")
-MARK_KINDS = ("dead-end", "added", "changed", "removed", "critical")
+MARK_KINDS = ("dead-end", "unreachable", "no-exit", "one-way", "added", "changed", "removed", "critical")
 
 
 @dataclass(frozen=True)

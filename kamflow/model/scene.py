@@ -70,7 +70,21 @@ class Box:
                 and self.y - margin < other.bottom and other.y < self.bottom + margin)
 
     def moved(self, dx: float, dy: float) -> Box:
-        return Box(self.x + dx, self.y + dy, self.width, self.height)
+        return Box(round(self.x + dx, 2), round(self.y + dy, 2), self.width, self.height)
+
+    def centered_box(self, width: float, height: float) -> Box:
+        """A box of the given size with the same centre."""
+        cx, cy = self.center
+        return Box(cx - width / 2, cy - height / 2, width, height)
+
+    def boundary_toward(self, point: Point) -> Point:
+        """Where the line from this box's centre to `point` leaves the box."""
+        cx, cy = self.center
+        dx, dy = point[0] - cx, point[1] - cy
+        if dx == 0 and dy == 0:
+            return (cx, cy)
+        scale = min((self.width / 2) / abs(dx) if dx else float("inf"), (self.height / 2) / abs(dy) if dy else float("inf"), 1.0)
+        return (cx + dx * scale, cy + dy * scale)
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,7 @@ def find_passages(items: dict[str, Item], forward: list[tuple[str, str, str]], l
 
 
 def pack(items: dict[str, Item], passages: dict[str, list[Passage]], lanes: list[str | None], *, direction: str,
-         channels: dict[tuple[str | None, str], int], header_cross: Callable[[str | None, float], float]) -> Placement:
+         channels: dict[tuple[str | None, str], int], header_cross: Callable[[str | None, float], float], lane_pad: float | None = None) -> Placement:
     """Each lane packed to its own content (plus its loop channels on each side, and at least as
     wide as its header needs), the lanes side by side in declared order, no gaps between bands."""
     count = 1 + max((item.rank for item in items.values()), default=0)
@@ -170,6 +170,7 @@ def pack(items: dict[str, Item], passages: dict[str, list[Passage]], lanes: list
     for found in passages.values():
         for passage in found:
             content.setdefault(passage.lane, []).append((passage.cross - PASSAGE_WIDTH / 2, passage.cross + PASSAGE_WIDTH / 2))
+    pad = LANE_PAD if lane_pad is None else lane_pad
     shift: dict[str | None, float] = {}
     band: dict[str | None, tuple[float, float]] = {}
     span: dict[str | None, tuple[float, float]] = {}
@@ -179,9 +180,9 @@ def pack(items: dict[str, Item], passages: dict[str, list[Passage]], lanes: list
         low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
         left = channels.get((lane, "left"), 0) * CHANNEL_STEP
         right = channels.get((lane, "right"), 0) * CHANNEL_STEP
-        width = (high - low) + 2 * LANE_PAD + left + right
+        width = (high - low) + 2 * pad + left + right
         extra = max(0.0, header_cross(lane, high - low) - width)
-        start = cursor + LANE_PAD + left + extra / 2
+        start = cursor + pad + left + extra / 2
         shift[lane] = start - low
         span[lane] = (round(start, 2), round(start + high - low, 2))
         band[lane] = (round(cursor, 2), round(cursor + width + extra, 2))

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kamflow.model.scene import Box, Point
-from kamflow.rendering.place import CHANNEL_STEP, LANE_PAD, PASSAGE_WIDTH, Item, Placement
+from kamflow.rendering.place import CHANNEL_STEP, PASSAGE_WIDTH, Item, Placement
 from kamflow.rendering.sizes import outline_point, side_room
 
 TRACK_STEP = 9.0  # between neighbouring tracks in a gap
@@ -134,7 +134,7 @@ def _span_of(items: dict[str, Item], spec: FlowSpec) -> int:
 
 
 def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *, where: dict[str, tuple[str | None, str]],
-          channel_of: dict[str, int], start_main: float, label_size: float) -> Routing:
+          channel_of: dict[str, int], start_main: float, rank_gap: float | None = None) -> Routing:
     """Route every flow; returns the routes in flow space and the main position of each rank."""
     items, direction = placement.items, placement.direction
     ext = {name: item.extent(direction) for name, item in items.items()}
@@ -150,11 +150,19 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
     def free(rank: int, low: float, high: float, *, ignore: tuple[str, ...] = ()) -> bool:
         return all(b + CLEAR <= low or a - CLEAR >= high for a, b, who in occupied.get(rank, []) if who not in ignore)
 
+    def nearest_free(rank: int, cross: float, own: str) -> float:
+        """The free column in a rank nearest to `cross` (beside the rank's items)."""
+        spans = sorted((a, b) for a, b, who in occupied.get(rank, []) if who != own)
+        options = [spans[0][0] - CLEAR - 4] if spans else [cross]
+        options += [b + CLEAR + 4 for _, b in spans]
+        options = [x for x in options if free(rank, x - 3, x + 3, ignore=(own,))]
+        return min(options, key=lambda x: (abs(x - cross), x)) if options else cross
+
     def channel_cross(fid: str) -> float:
         lane, side = where[fid]
         span = placement.lane_span[lane]
         step = CHANNEL_STEP * (channel_of[fid] + 1)
-        return span[1] + LANE_PAD * 0.5 + step - CHANNEL_STEP * 0.5 if side == "right" else span[0] - LANE_PAD * 0.5 - step + CHANNEL_STEP * 0.5
+        return span[1] + step if side == "right" else span[0] - step
 
     # 1. sides
     out_flows: dict[str, list[FlowSpec]] = {}
@@ -162,6 +170,19 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
         out_flows.setdefault(spec.source, []).append(spec)
     sides: dict[str, tuple[str, str]] = {}
     side_clear: dict[str, tuple[bool, bool]] = {}
+    # a decision's other branches: to the side their target lies on; two of them, one each side
+    branch_side: dict[str, str] = {}
+    for name, group in out_flows.items():
+        if types.get(name) != "decision":
+            continue
+        others = sorted((sp for sp in group if not sp.first_branch and not sp.loop), key=lambda sp: (items[sp.target].cross, sp.id))
+        if len(others) == 2:
+            branch_side[others[0].id], branch_side[others[1].id] = "left", "right"
+        elif len(others) > 2:
+            for index, sp in enumerate(others):
+                branch_side[sp.id] = "left" if index < len(others) / 2 else "right"
+        for sp in others:
+            branch_side.setdefault(sp.id, "left" if items[sp.target].cross < items[name].cross - 1 else "right")
     for spec in specs:
         s, t = items[spec.source], items[spec.target]
         if spec.source == spec.target:
@@ -180,10 +201,7 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
             side_clear[spec.id] = (s_ok, t_ok)
             sides[spec.id] = (s_side if s_ok else "bottom", t_side if t_ok else "top")
             continue
-        s_side = "bottom"
-        if types.get(spec.source) == "decision" and not spec.first_branch:
-            s_side = "left" if t.cross < s.cross - 1 else "right"
-        sides[spec.id] = (s_side, "top")
+        sides[spec.id] = (branch_side.get(spec.id, "bottom"), "top")
 
     # 2. ports: spread along each side, ordered by where the flow goes
     ports: dict[tuple[str, str], list[_Port]] = {}
@@ -259,7 +277,9 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
                 plans[spec.id] = plan
                 _claim(occupied, spec.id, [(r, target_column) for r in range(s.rank + 1, t.rank)])
                 continue
-            column = column + toward * STUB
+            group = ports[(spec.source, s_side)]
+            rank_on_side = sorted(group, key=lambda p: -abs(p.offset)).index(sp)  # the outer ports turn first
+            column = column + toward * (STUB + rank_on_side * TRACK_STEP)
             plan.append(("at-port-main", column, True))
         # the columns it passes the skipped ranks in
         skipped = list(range(s.rank + 1, t.rank))
@@ -274,11 +294,10 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
                 found = {p.rank: p.cross for p in placement.passages.get(spec.id, [])}
                 current = column
                 for r in skipped:
-                    if free(r, current - 3, current + 3, ignore=(own,)):
-                        columns.append(current)
-                    else:
-                        current = found.get(r, current)
-                        columns.append(current)
+                    if not free(r, current - 3, current + 3, ignore=(own,)):
+                        suggested = found.get(r, current)
+                        current = suggested if free(r, suggested - 3, suggested + 3, ignore=(own,)) else nearest_free(r, suggested, own)
+                    columns.append(current)
             _claim(occupied, spec.id, list(zip(skipped, columns)))
         path = [column] + columns + [target_column]
         for k in range(len(path) - 1):
@@ -307,7 +326,7 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
         tracks = tracks_in.get(gap, 0)
         need = label_zone.get(gap, 0.0) + 2 * GAP_MARGIN + max(tracks - 1, 0) * TRACK_STEP
         inner = 0 <= gap < rank_count - 1  # between two ranks; the outer gaps exist only when used
-        gaps[gap] = max(MIN_GAP, need) if inner else (need if tracks or gap in label_zone else 0.0)
+        gaps[gap] = max(rank_gap or MIN_GAP, need) if inner else (need if tracks or gap in label_zone else 0.0)
     rank_main: list[float] = []
     cursor = start_main + gaps[-1] + (GAP_MARGIN if gaps[-1] == 0 else 0.0)
     gap_top: dict[int, float] = {-1: start_main}
@@ -411,6 +430,12 @@ def _assign_tracks(runs: list[_Seg]) -> int:
             i_over = _crossings(a, b)
             j_over = _crossings(b, a)
             pairs.append((abs(i_over - j_over), i, j, i_over <= j_over))
+    # hard: a run that goes on down from a column must lie below a run that comes down into the
+    # same column, or their two vertical pieces would be drawn on top of each other
+    for i in range(n):
+        for j in range(n):
+            if i != j and _feeds(runs[i], runs[j]) and not _reaches(above, j, i):
+                above[i].add(j)
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     for _, i, j, i_first in pairs:
         first, second = (i, j) if i_first else (j, i)
@@ -425,6 +450,13 @@ def _assign_tracks(runs: list[_Seg]) -> int:
     for index, run in enumerate(runs):
         run.track = depth[index]
     return 1 + max(depth)
+
+
+def _feeds(upper: _Seg, lower: _Seg) -> bool:
+    """`upper` comes down into a column (an end going up) that `lower` leaves downward."""
+    ups = [x for x, up in ((upper.a, upper.up_at_a), (upper.b, upper.up_at_b)) if up]
+    downs = [x for x, up in ((lower.a, lower.up_at_a), (lower.b, lower.up_at_b)) if not up]
+    return any(abs(x - y) < 1.0 for x in ups for y in downs)
 
 
 def _crossings(top: _Seg, bottom: _Seg) -> int:
@@ -485,20 +517,28 @@ def place_labels(routing: Routing, specs: list[FlowSpec], boxes: dict[str, tuple
         flow = routing.flows[spec.id]
         w, h = spec.label if direction == "TB" else (spec.label[1], spec.label[0])
         (c0, m0), (c1, m1) = flow.points[0], flow.points[1]
+        b = boxes[spec.source]
         g = LABEL_GAP
         if abs(c0 - c1) < 0.01:  # leaves along the flow (down in flow space)
             sign = 1 if m1 >= m0 else -1
-            top = m0 + g if sign > 0 else m0 - g - h
-            candidates = [(c0 + g, top), (c0 - g - w, top), (c0 + g, top + sign * (h + g)), (c0 - g - w, top + sign * (h + g))]
+            top = b[3] + g if sign > 0 else b[1] - g - h
+            candidates = [(c0 + g, top), (c0 - g - w, top)]
         else:  # leaves sideways
             sign = 1 if c1 >= c0 else -1
-            left = c0 + g if sign > 0 else c0 - g - w
-            candidates = [(left, m0 - g - h), (left, m0 + g), (left + sign * (w / 2), m0 - g - h), (left + sign * (w / 2), m0 + g)]
+            left = b[2] + g if sign > 0 else b[0] - g - w
+            candidates = [(left, m0 - g - h), (left, m0 + g)]
+        for (a0, a1), (b0, b1) in zip(flow.points[1:], flow.points[2:]):  # further along the flow, beside each later segment
+            if abs(a0 - b0) < 0.01:
+                mid = (a1 + b1) / 2 - h / 2
+                candidates += [(a0 + g, mid), (a0 - g - w, mid)]
+            else:
+                mid = (a0 + b0) / 2 - w / 2
+                candidates += [(mid, a1 - g - h), (mid, a1 + g)]
         best, best_score = None, None
         for cross, main in candidates:
             box = (cross, main, cross + w, main + h)
             score = sum(_overlap(box, other, 1.0) for other in obstacles + placed)
-            score += sum(1 for fid, a, b in segments if _hits(box, a, b) and not (fid == spec.id and (a, b) == (flow.points[0], flow.points[1])))
+            score += sum(1 for fid, a, b in segments if fid != spec.id and _hits(box, a, b))
             if best_score is None or score < best_score:
                 best, best_score = box, score
             if score == 0:

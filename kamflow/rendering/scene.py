@@ -49,7 +49,11 @@ class _Flow:
 
 
 def build_scene(process: Process, *, overlay: Overlay | None = None, options: RenderOptions | None = None, theme: Theme,
-                direction: str | None = None, link_ext: str = "svg", timeout: float = 60.0) -> Scene:
+                direction: str | None = None, link_ext: str = "svg", timeout: float = 60.0,
+                lane_pad: float | None = None, rank_gap: float | None = None, title: bool = True) -> Scene:
+    """The positioned scene of a chart. `lane_pad` (room beside steps in a lane), `rank_gap` (the
+    least room between ranks) and `title` (a title block above the chart) let exports ask for a
+    roomier drawing without a title."""
     from kamflow.rendering.dot import layout_dot
     from kamflow.rendering.svg import flow_numbers, safe_link, subprocess_target
 
@@ -113,14 +117,14 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
         header_lines[lane] = wrap(label, 16)
         return len(header_lines[lane]) * header_size * LINE + 16
 
-    placement = pack(items, passages, lane_ids, direction=direction, channels=channels, header_cross=header_cross)
+    placement = pack(items, passages, lane_ids, direction=direction, channels=channels, header_cross=header_cross, lane_pad=lane_pad)
     header_main = 0.0
     if lanes:
         if direction == "TB":
             header_main = max(len(header_lines[lane]) * header_size * LINE for lane in lane_ids) + 14
         else:
             header_main = max(text_size(header_lines[lane], header_size)[0] * 1.16 for lane in lane_ids) + 22
-    routing = route(placement, specs, kinds, where=where, channel_of=channel_of, start_main=header_main, label_size=label_size)
+    routing = route(placement, specs, kinds, where=where, channel_of=channel_of, start_main=header_main, rank_gap=rank_gap)
     boxes_fs = {}
     for name, item in items.items():
         cross_size, main_size = item.extent(direction)
@@ -131,8 +135,8 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
     title_lines = wrap(process.title, 60)
     meta = [f"{label} {value}" for label, value in (("Version", process.version), ("Author", process.author), ("Date", process.date)) if value]
     title_size = fs + 7
-    title_h = len(title_lines) * title_size * LINE + (fs * 1.5 if meta else 0) + 14
-    ox, oy = MARGIN, MARGIN + title_h
+    title_h = len(title_lines) * title_size * LINE + (fs * 1.5 if meta else 0) + 14 if title else 0.0
+    ox, oy = MARGIN, round(MARGIN + title_h, 2)
     cross_total = max((band[1] for band in placement.band.values()), default=0.0)
     main_total = routing.length
 
@@ -369,7 +373,7 @@ def _legend(process: Process, overlay: Overlay, options: RenderOptions, flows: l
         entries.append(("flow", "removed", "", "Removed flow (dashed)"))
     step_kinds = {b.kind for s in steps for b in s.marks}
     edge_kinds = {f.mark for f in flows if f.mark}
-    for kind in MARK_KINDS + ("unreachable", "no-exit", "one-way"):
+    for kind in MARK_KINDS:
         if kind in step_kinds:
             entries.append(("mark", kind, BADGES.get(kind, kind), _STEP_MARK_TEXTS.get(kind, f"{kind} step")))
         if kind in edge_kinds and kind != "removed":
