@@ -21,6 +21,7 @@ from kamflow.errors import RenderError
 PASSAGE_WIDTH = 10.0  # cross room a long flow takes where it passes a rank
 LANE_PAD = 14.0  # room between a lane's side and its content
 CHANNEL_STEP = 10.0  # distance between neighbouring loop channels
+CHANNEL_FIRST = 20.0  # from a lane's content to its innermost loop channel (room for an arrowhead)
 NODESEP = 0.45  # inches between neighbours in a rank (room for side exits and labels)
 
 
@@ -178,8 +179,8 @@ def pack(items: dict[str, Item], passages: dict[str, list[Passage]], lanes: list
     for lane in lanes:
         ranges = content.get(lane) or [(0.0, 0.0)]
         low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
-        left = channels.get((lane, "left"), 0) * CHANNEL_STEP
-        right = channels.get((lane, "right"), 0) * CHANNEL_STEP
+        left = _channel_room(channels.get((lane, "left"), 0))
+        right = _channel_room(channels.get((lane, "right"), 0))
         width = (high - low) + 2 * pad + left + right
         extra = max(0.0, header_cross(lane, high - low) - width)
         start = cursor + pad + left + extra / 2
@@ -198,6 +199,10 @@ def pack(items: dict[str, Item], passages: dict[str, list[Passage]], lanes: list
     for members in ranks:
         members.sort(key=lambda name: items[name].cross)
     return Placement(direction, items, ranks, passages, lanes, span, band, dict(channels))
+
+
+def _channel_room(count: int) -> float:
+    return CHANNEL_FIRST + (count - 1) * CHANNEL_STEP if count else 0.0
 
 
 def _lane_at(cross: float, clusters: dict[str, tuple[float, float]], *candidates: str | None) -> str | None:

@@ -20,11 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kamflow.model.scene import Box, Point
-from kamflow.rendering.place import CHANNEL_STEP, PASSAGE_WIDTH, Item, Placement
+from kamflow.rendering.place import CHANNEL_FIRST, CHANNEL_STEP, PASSAGE_WIDTH, Item, Placement
 from kamflow.rendering.sizes import outline_point, side_room
 
 TRACK_STEP = 9.0  # between neighbouring tracks in a gap
-GAP_MARGIN = 14.0  # between a rank and the first or last track of a gap (room for arrowheads)
+GAP_MARGIN = 18.0  # between a rank and the first or last track of a gap (room for arrowheads)
 MIN_GAP = 34.0
 STUB = 16.0  # how far a side exit runs out before it turns
 CLEAR = 6.0  # how far a run keeps from steps it passes
@@ -96,19 +96,53 @@ class Routing:
 
 def loop_channels(items: dict[str, Item], specs: list[FlowSpec], lane_index: dict[str | None, int]) -> tuple[dict[str, tuple[str | None, str]], dict[tuple[str | None, str], int], dict[str, int]]:
     """Which lane side each loop runs along, how many channels each side needs, and each loop's
-    channel (0 = innermost). Loops whose rank spans overlap get different channels; shorter loops
-    lie inside longer ones."""
+    channel (0 = innermost). A loop within one lane takes the side of its lane that fewer flows
+    between lanes cross over its ranks (the outer side of the first and the last lane, which no
+    such flow crosses, when it is there); a loop between lanes runs along its target's lane on the
+    side that faces its source. Loops whose rank spans overlap get different channels; shorter
+    loops lie inside longer ones."""
+    crossing: list[tuple[int, int, int, int]] = []  # (low lane, high lane, low rank, high rank) of flows between lanes
+    for spec in specs:
+        if spec.loop or spec.source == spec.target:
+            continue
+        a, b = lane_index.get(items[spec.source].lane, 0), lane_index.get(items[spec.target].lane, 0)
+        if a != b:
+            crossing.append((min(a, b), max(a, b), items[spec.source].rank, items[spec.target].rank))
+    last = max(lane_index.values(), default=0)
+
+    def cost(lane: int, side: str, low: int, high: int) -> int:
+        total = 0
+        for a, b, r0, r1 in crossing:
+            if r1 < low or r0 > high:
+                continue
+            if (side == "right" and a <= lane < b) or (side == "left" and a < lane <= b):
+                total += 1
+        return total
+
+    lane_at = {index: lane for lane, index in lane_index.items()}
+
+    def between(k: int, boundary: float) -> int:
+        """Lanes a connector from lane k to a channel at `boundary` (a lane index +- 0.5) passes."""
+        low, high = sorted((k, boundary))
+        return sum(1 for m in range(last + 1) if low < m < high and m != k)
+
     where: dict[str, tuple[str | None, str]] = {}
     for spec in specs:
         if not spec.loop or spec.source == spec.target:
             continue
-        s_lane, t_lane = items[spec.source].lane, items[spec.target].lane
-        if lane_index.get(s_lane, 0) > lane_index.get(t_lane, 0):
-            where[spec.id] = (t_lane, "right")
-        elif lane_index.get(s_lane, 0) < lane_index.get(t_lane, 0):
-            where[spec.id] = (t_lane, "left")
-        else:
-            where[spec.id] = (t_lane, "right")
+        si, ti = lane_index.get(items[spec.source].lane, 0), lane_index.get(items[spec.target].lane, 0)
+        low, high = sorted((items[spec.source].rank, items[spec.target].rank))
+        options = [(ti, "right"), (ti, "left"), (0, "left"), (last, "right")]
+        best = None
+        for order, (lane, side) in enumerate(options):
+            boundary = lane + (0.5 if side == "right" else -0.5)
+            vertical = 0 if (lane, side) in ((0, "left"), (last, "right")) else cost(lane, side, low, high)
+            total = vertical + between(si, boundary) + between(ti, boundary)
+            key = (total, order)
+            if best is None or key < best[0]:
+                best = (key, (lane_at.get(lane), side))
+        assert best is not None
+        where[spec.id] = best[1]
     by_id = {spec.id: spec for spec in specs}
     tracks: dict[str, int] = {}
     busy: dict[tuple[str | None, str], list[list[tuple[int, int]]]] = {}
@@ -134,11 +168,13 @@ def _span_of(items: dict[str, Item], spec: FlowSpec) -> int:
 
 
 def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *, where: dict[str, tuple[str | None, str]],
-          channel_of: dict[str, int], start_main: float, rank_gap: float | None = None) -> Routing:
+          channel_of: dict[str, int], start_main: float, rank_gap: float | None = None, numbered: frozenset[str] = frozenset()) -> Routing:
     """Route every flow; returns the routes in flow space and the main position of each rank."""
     items, direction = placement.items, placement.direction
     ext = {name: item.extent(direction) for name, item in items.items()}
     rank_count = len(placement.ranks)
+    branch_side = _decision_sides(items, specs, types, ext)
+    _straighten(placement, specs, branch_side, ext)
     occupied: dict[int, list[tuple[float, float, str]]] = {r: [] for r in range(-1, rank_count + 1)}
     for name, item in items.items():
         half = ext[name][0] / 2
@@ -161,7 +197,7 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
     def channel_cross(fid: str) -> float:
         lane, side = where[fid]
         span = placement.lane_span[lane]
-        step = CHANNEL_STEP * (channel_of[fid] + 1)
+        step = CHANNEL_STEP * channel_of[fid] + CHANNEL_FIRST
         return span[1] + step if side == "right" else span[0] - step
 
     # 1. sides
@@ -170,19 +206,6 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
         out_flows.setdefault(spec.source, []).append(spec)
     sides: dict[str, tuple[str, str]] = {}
     side_clear: dict[str, tuple[bool, bool]] = {}
-    # a decision's other branches: to the side their target lies on; two of them, one each side
-    branch_side: dict[str, str] = {}
-    for name, group in out_flows.items():
-        if types.get(name) != "decision":
-            continue
-        others = sorted((sp for sp in group if not sp.first_branch and not sp.loop), key=lambda sp: (items[sp.target].cross, sp.id))
-        if len(others) == 2:
-            branch_side[others[0].id], branch_side[others[1].id] = "left", "right"
-        elif len(others) > 2:
-            for index, sp in enumerate(others):
-                branch_side[sp.id] = "left" if index < len(others) / 2 else "right"
-        for sp in others:
-            branch_side.setdefault(sp.id, "left" if items[sp.target].cross < items[name].cross - 1 else "right")
     for spec in specs:
         s, t = items[spec.source], items[spec.target]
         if spec.source == spec.target:
@@ -223,9 +246,12 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
     for (name, side), group in ports.items():
         group.sort(key=lambda p: (p.key, p.flow))
         room = _room(types.get(name, "step"), items[name], direction, side)
+        low = -room
+        if name in numbered and PAGE_SIDE[direction][side] in ("top", "left"):
+            low = -room / 3  # the number badge sits at the top-left corner: keep ports off it
         count = len(group)
         for index, port in enumerate(group):
-            port.offset = 0.0 if count == 1 else -room + 2 * room * index / (count - 1)
+            port.offset = 0.0 if count == 1 else low + (room - low) * index / (count - 1)
             port_of[(port.flow, port.outgoing)] = port
 
     def port_cross(port: _Port) -> float:
@@ -377,6 +403,81 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
     return Routing(routed, rank_main, rank_size, length, gaps)
 
 
+def _decision_sides(items: dict[str, Item], specs: list[FlowSpec], types: dict[str, str], ext: dict[str, tuple[float, float]]) -> dict[str, str]:
+    """The side each of a decision's branches leaves from, but for the one that leaves forward:
+    the first branch, unless its target lies off to the side while another branch's target lies
+    straight ahead (then that one goes straight on and no two branches cross). The others go to
+    the side their target lies on; two of them, one each side."""
+    out_flows: dict[str, list[FlowSpec]] = {}
+    for spec in specs:
+        if not spec.loop and spec.source != spec.target:
+            out_flows.setdefault(spec.source, []).append(spec)
+    sides: dict[str, str] = {}
+    for name, group in out_flows.items():
+        if types.get(name) != "decision":
+            continue
+        source = items[name]
+        half = ext[name][0] / 2
+        first = next((sp for sp in group if sp.first_branch), group[0])
+        ahead = [sp for sp in group if abs(items[sp.target].cross - source.cross) < half * 0.5]
+        if abs(items[first.target].cross - source.cross) >= half and ahead:
+            first = min(ahead, key=lambda sp: (abs(items[sp.target].cross - source.cross), sp.id))
+        others = sorted((sp for sp in group if sp is not first), key=lambda sp: (items[sp.target].cross, sp.id))
+        if len(others) == 2:
+            sides[others[0].id], sides[others[1].id] = "left", "right"
+        elif len(others) > 2:
+            for index, sp in enumerate(others):
+                sides[sp.id] = "left" if index < len(others) / 2 else "right"
+        for sp in others:
+            sides.setdefault(sp.id, "left" if items[sp.target].cross < source.cross - 1 else "right")
+    return sides
+
+
+def _straighten(placement: Placement, specs: list[FlowSpec], branch_side: dict[str, str], ext: dict[str, tuple[float, float]]) -> None:
+    """Rank by rank, move a step that has one flow in, from straight above it, under that flow's
+    exit when there is room in its rank and lane: chains come out as straight lines, not jogs."""
+    items = placement.items
+    incoming: dict[str, list[FlowSpec]] = {}
+    bottom_out: dict[str, list[FlowSpec]] = {}
+    for spec in specs:
+        if spec.loop or spec.source == spec.target:
+            continue
+        incoming.setdefault(spec.target, []).append(spec)
+        if spec.id not in branch_side:
+            bottom_out.setdefault(spec.source, []).append(spec)
+    spacing = 2 * CLEAR + 8
+    for members in placement.ranks:
+        for name in members:
+            flows = incoming.get(name, [])
+            if len(flows) != 1:
+                continue
+            flow = flows[0]
+            source = items[flow.source]
+            if source.rank != items[name].rank - 1 or flow.id in branch_side or len(bottom_out.get(flow.source, [])) != 1:
+                continue
+            item = items[name]
+            want = source.cross
+            half = ext[name][0] / 2
+            low, high = placement.lane_span.get(item.lane, (want - half, want + half))
+            if want - half < low - 0.01 or want + half > high + 0.01:
+                continue
+            clash = False
+            for other in members:
+                if other == name:
+                    continue
+                o_half = ext[other][0] / 2
+                if abs(items[other].cross - want) < half + o_half + spacing:
+                    clash = True
+                    break
+            for found in placement.passages.values():
+                for passage in found:
+                    if passage.rank == item.rank and abs(passage.cross - want) < half + spacing:
+                        clash = True
+            if not clash:
+                item.cross = want
+        members.sort(key=lambda n: items[n].cross)
+
+
 def _room(step_type: str, item: Item, direction: str, side: str) -> float:
     cross, main = item.extent(direction)
     page_side = PAGE_SIDE[direction][side]
@@ -387,7 +488,7 @@ def _room(step_type: str, item: Item, direction: str, side: str) -> float:
 def _claim(occupied: dict[int, list[tuple[float, float, str]]], fid: str, columns: list[tuple[int, float]]) -> None:
     """A flow's passages move to the columns it took."""
     who = "~" + fid
-    for rank in {r for r, _ in columns} | set(occupied):
+    for rank in {r for r, _ in columns}:  # a flow passes only the ranks it skips
         occupied[rank] = [entry for entry in occupied[rank] if entry[2] != who]
     for rank, cross in columns:
         occupied[rank].append((cross - PASSAGE_WIDTH / 2, cross + PASSAGE_WIDTH / 2, who))
@@ -504,13 +605,15 @@ def _topological(graph: dict[int, set[int]], n: int) -> list[int]:
 
 def place_labels(routing: Routing, specs: list[FlowSpec], boxes: dict[str, tuple[float, float, float, float]], *, direction: str) -> None:
     """Put each flow's label beside the first segment of its flow, next to the exit, on the first
-    spot that touches no step, no other flow and no other label (else the least crowded one).
-    Boxes and labels are in flow space: (cross0, main0, cross1, main1)."""
-    segments: list[tuple[str, Point, Point]] = []
+    spot that touches no step, no other flow and no other label (else the least crowded one,
+    trying spots beside the flow's later segments too). Boxes and labels are in flow space:
+    (cross0, main0, cross1, main1). A grid index keeps this linear in the size of the chart."""
+    index = _Grid()
     for fid, flow in routing.flows.items():
-        segments.extend((fid, a, b) for a, b in zip(flow.points, flow.points[1:]))
-    placed: list[tuple[float, float, float, float]] = []
-    obstacles = list(boxes.values())
+        for a, b in zip(flow.points, flow.points[1:]):
+            index.add((min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])), ("flow", fid, a, b))
+    for name, box in boxes.items():
+        index.add(box, ("box", name, box))
     for spec in specs:
         if not spec.label:
             continue
@@ -527,7 +630,7 @@ def place_labels(routing: Routing, specs: list[FlowSpec], boxes: dict[str, tuple
             sign = 1 if c1 >= c0 else -1
             left = b[2] + g if sign > 0 else b[0] - g - w
             candidates = [(left, m0 - g - h), (left, m0 + g)]
-        for (a0, a1), (b0, b1) in zip(flow.points[1:], flow.points[2:]):  # further along the flow, beside each later segment
+        for (a0, a1), (b0, b1) in zip(flow.points[1:], flow.points[2:]):  # further along, beside each later segment
             if abs(a0 - b0) < 0.01:
                 mid = (a1 + b1) / 2 - h / 2
                 candidates += [(a0 + g, mid), (a0 - g - w, mid)]
@@ -537,14 +640,48 @@ def place_labels(routing: Routing, specs: list[FlowSpec], boxes: dict[str, tuple
         best, best_score = None, None
         for cross, main in candidates:
             box = (cross, main, cross + w, main + h)
-            score = sum(_overlap(box, other, 1.0) for other in obstacles + placed)
-            score += sum(1 for fid, a, b in segments if fid != spec.id and _hits(box, a, b))
+            score = 0
+            for entry in index.near(box):
+                if entry[0] == "flow":
+                    score += entry[1] != spec.id and _hits(box, entry[2], entry[3])
+                else:
+                    score += _overlap(box, entry[2], 1.0)
             if best_score is None or score < best_score:
                 best, best_score = box, score
             if score == 0:
                 break
-        flow.label_box = tuple(round(v, 2) for v in best)  # type: ignore[assignment]
-        placed.append(best)  # type: ignore[arg-type]
+        assert best is not None
+        flow.label_box = (round(best[0], 2), round(best[1], 2), round(best[2], 2), round(best[3], 2))
+        index.add(best, ("label", spec.id, best))
+
+
+class _Grid:
+    """Things with a bounding box, found by the cells of a coarse grid they touch."""
+
+    CELL = 96.0
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list[tuple]] = {}
+        self.count = 0
+
+    def _keys(self, box: tuple[float, float, float, float]):
+        c = self.CELL
+        for i in range(int(box[0] // c), int(box[2] // c) + 1):
+            for j in range(int(box[1] // c), int(box[3] // c) + 1):
+                yield (i, j)
+
+    def add(self, box: tuple[float, float, float, float], entry: tuple) -> None:
+        self.count += 1
+        tagged = (self.count,) + entry
+        for key in self._keys(box):
+            self.cells.setdefault(key, []).append(tagged)
+
+    def near(self, box: tuple[float, float, float, float]) -> list[tuple]:
+        seen: dict[int, tuple] = {}
+        for key in self._keys(box):
+            for tagged in self.cells.get(key, ()):
+                seen[tagged[0]] = tagged[1:]
+        return [seen[k] for k in sorted(seen)]
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float], margin: float) -> bool:

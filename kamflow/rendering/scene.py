@@ -124,7 +124,8 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
             header_main = max(len(header_lines[lane]) * header_size * LINE for lane in lane_ids) + 14
         else:
             header_main = max(text_size(header_lines[lane], header_size)[0] * 1.16 for lane in lane_ids) + 22
-    routing = route(placement, specs, kinds, where=where, channel_of=channel_of, start_main=header_main, rank_gap=rank_gap)
+    numbers = flow_numbers(process) if options.number else {}
+    routing = route(placement, specs, kinds, where=where, channel_of=channel_of, start_main=header_main, rank_gap=rank_gap, numbered=frozenset(numbers))
     boxes_fs = {}
     for name, item in items.items():
         cross_size, main_size = item.extent(direction)
@@ -153,7 +154,6 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
         chart_w = max(chart_w, 1.0)
     chart = Box(ox, oy, round(chart_w, 2), round(chart_h, 2))
 
-    numbers = flow_numbers(process) if options.number else {}
     steps_out: list[SceneStep] = []
     steps_by_id = process.steps_by_id
     for name, item in items.items():
@@ -231,7 +231,7 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
         process_id=process.id, title=process.title, description=process.description or process.title, direction=direction,
         width=round(width, 2), height=round(height, 2), chart=chart, title_block=TitleBlock(title, meta_text),
         steps=tuple(steps_out), lanes=tuple(lanes_out), flows=tuple(flows_out), legend=legend,
-        font_family=theme.font_family, font_size=fs, rounded=options.edges == "rounded" if hasattr(options, "edges") else False,
+        font_family=theme.font_family, font_size=fs, rounded=(options.edges or theme.edge_style) == "rounded",
     )
 
 

@@ -47,6 +47,7 @@ class Theme:
     steps: dict[str, StepColours] = field(default_factory=dict)
     warning: StepColours = StepColours("#fff3ea", "#c2410c", "#9a3412")
     marks: dict[str, str] = field(default_factory=dict)
+    edge_style: str = "orthogonal"  # or "rounded": flow corners drawn as quarter circles
 
     def lane_fill(self, index: int) -> str:
         return self.lane_fills[index % len(self.lane_fills)]
@@ -67,7 +68,7 @@ SCHEMA: dict = {
     "extends": "theme-name",
     "font": {"family": "family", "size": "size"},
     "page": {"background": "colour", "text": "colour", "muted": "colour"},
-    "edges": {"color": "colour", "label": "colour"},
+    "edges": {"color": "colour", "label": "colour", "style": "edge-style"},
     "lanes": {"fills": "colours", "header_fills": "colours", "header_text": "colour", "border": "colour"},
     "steps": {step_type: _STEP_SCHEMA for step_type in STEP_TYPES},
     "warning": _STEP_SCHEMA,
@@ -255,6 +256,11 @@ def _scalar(node, kind: str, shown: str, problems: list[Problem], where: str):
             problems.append(Problem(_span(shown, node), f"{where}: {raw!r} is not a font family name (letters, digits, spaces, . _ -)"))
             return None
         return raw
+    if kind == "edge-style":
+        if raw not in ("orthogonal", "rounded"):
+            problems.append(Problem(_span(shown, node), f"{where}: {raw!r} is not an edge style; choose orthogonal or rounded"))
+            return None
+        return raw
     if kind == "theme-name":
         if raw not in builtin_names():
             problems.append(Problem(_span(shown, node), f"{where}: {raw!r} is not a built-in theme; choose {', '.join(builtin_names())}"))
@@ -298,4 +304,5 @@ def _to_theme(values: dict, shown: str) -> Theme:
         steps=step_colours,
         warning=StepColours(warning.get("fill", "#ffffff"), warning.get("stroke", text), warning.get("text", warning.get("stroke", text))),
         marks={kind: values.get("marks", {}).get(kind, text) for kind in MARK_KINDS},
+        edge_style=edges.get("style", "orthogonal"),
     )

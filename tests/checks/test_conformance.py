@@ -214,6 +214,10 @@ def test_api_overlay_follows_the_findings(write):
         ("ghost-map_dmu", "missing", "Missing: Map DMU and buying behaviour", ("assess_capability",)),
         ("ghost-escalation_check", "dangling", "Missing: escalation_check", ("health_scan",)),
     ]
-    assert {step: mark.text for step, mark in overlay.step_marks.items()} == {"handover": "dead end"}
-    quiet = kamflow.api.ghost_overlay(process, kamflow.check(process, disable=["missing-essential-step", "dead-end"]))
+    assert {step: mark.text for step, mark in overlay.step_marks.items() if mark.kind == "dead-end"} == {"handover": "dead end"}
+    # the steps the mistyped target cut off are marked too, each as unreachable
+    cut_off = {step for step, mark in overlay.step_marks.items() if mark.kind == "unreachable"}
+    assert "escalation_needed" in cut_off and "handover" not in cut_off
+    assert all(mark.text == "unreachable" for step, mark in overlay.step_marks.items() if step in cut_off)
+    quiet = kamflow.api.ghost_overlay(process, kamflow.check(process, disable=["missing-essential-step", "dead-end", "unreachable"]))
     assert [g.id for g in quiet.ghosts] == ["ghost-escalation_check"] and not quiet.step_marks

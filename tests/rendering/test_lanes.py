@@ -86,60 +86,30 @@ def test_no_lanes_no_bands(write):
 
 
 @pytest.mark.parametrize("direction", ["TB", "LR"])
-def test_lanes_out_of_order_are_moved_into_order_and_flows_rerouted(direction):
-    """billing's plain layout puts the Customer lane last (Graphviz saves crossings); the fallback
-    moves whole lanes into declared order and routes the flows again."""
-    from kamflow.model.overlay import Overlay
-    from kamflow.rendering.dot import build_dot, lane_groups
-    from kamflow.rendering.geometry import lanes_in_order, parse, reorder_lanes
-    from kamflow.rendering.graphviz_run import render_bytes
+def test_lanes_graphviz_would_reorder_stay_in_declared_order(direction):
+    """billing's plain Graphviz layout puts the Customer lane last (it saves crossings); kamflow
+    takes only the order within each lane from Graphviz and lays the lanes out in declared order,
+    every flow drawn once."""
+    from kamflow.rendering.chart import chart_scene
 
     process = kamflow.load(PROCESSES / "billing.yaml")
-    lanes = [lane for lane, _ in lane_groups(process, Overlay())]
-    source = build_dot(process, direction=direction)
-    plain = parse(render_bytes(source, ("json",))["json"])
-    plain.source = source
-    assert not lanes_in_order(plain, lanes, direction)  # the case this fallback is for
-    moved = reorder_lanes(plain, lanes, direction)
-    assert lanes_in_order(moved, lanes, direction)
+    scene = chart_scene(process, options=RenderOptions(direction=direction, ghosts=False))
+    assert [lane.id for lane in scene.lanes] == [lane.id for lane in process.lanes]
+    axis = (lambda box: box.x) if direction == "TB" else (lambda box: box.y)
+    assert [axis(lane.band) for lane in scene.lanes] == sorted(axis(lane.band) for lane in scene.lanes)
     for step in process.steps:
-        node = moved.nodes[step.id]
-        x0, y0, x1, y1 = moved.clusters[step.lane]
-        assert x0 <= node.cx - node.width / 2 and node.cx + node.width / 2 <= x1 and y0 <= node.cy - node.height / 2 and node.cy + node.height / 2 <= y1, step.id
-    drawn = {(e.tail, e.head) for e in moved.edges}
-    assert drawn == {(e.source, e.target) for e in process.edges}
-    assert all(e.path.startswith("M") and e.arrows for e in moved.edges)
-
-
-def test_rerouted_flows_keep_every_flow_and_its_label():
-    from kamflow.model.overlay import Overlay
-    from kamflow.rendering.dot import build_dot, lane_groups
-    from kamflow.rendering.geometry import lanes_in_order, parse, reorder_lanes, reroute
-    from kamflow.rendering.graphviz_run import render_bytes
-
-    process = kamflow.load(PROCESSES / "billing.yaml")
-    lanes = [lane for lane, _ in lane_groups(process, Overlay())]
-    source = build_dot(process, direction="TB")
-    plain = parse(render_bytes(source, ("json",))["json"])
-    plain.source = source
-    routed = reroute(reorder_lanes(plain, lanes, "TB"), timeout=60)
-    assert lanes_in_order(routed, lanes, "TB")
-    assert {(e.tail, e.head) for e in routed.edges} == {(e.source, e.target) for e in process.edges}
-    labelled = {(e.tail, e.head) for e in routed.edges if e.label_at}
-    assert labelled == {(e.source, e.target) for e in process.edges if e.label}
-    for edge in routed.edges:  # flows start and end at their steps, where the steps now stand
-        start = S.path_points(edge.path)[0]
-        tail = routed.nodes[edge.tail]
-        assert abs(start[0] - tail.cx) <= tail.width / 2 + 2 and abs(start[1] - tail.cy) <= tail.height / 2 + 2, edge
+        band = scene.lane(step.lane).band
+        box = scene.step(step.id).box
+        assert band.contains((box.x, box.y)) and band.contains((box.right, box.bottom)), step.id
+    assert {(f.source, f.target) for f in scene.flows} == {(e.source, e.target) for e in process.edges}
+    assert {(f.source, f.target) for f in scene.flows if f.label} == {(e.source, e.target) for e in process.edges if e.label}
 
 
 @pytest.mark.parametrize("name", BUNDLED)
 @pytest.mark.parametrize("direction", ["TB", "LR"])
 def test_no_flow_runs_through_a_step(name, direction):
-    """Graphviz's spline router sometimes cuts through a step inside a lane; kamflow re-routes
-    such flows around the steps. Read back from the SVG: no flow's line enters a step it does not
-    start or end at."""
-    from kamflow.rendering.detour import path_points
+    """Read back from the SVG: no flow's line enters a step it does not start or end at."""
+    path_points = S.path_points
 
     process = kamflow.load(PROCESSES / f"{name}.yaml")
     root = S.parse(kamflow.render_charts(process, formats=("svg",), options=RenderOptions(direction=direction, ghosts=False))["svg"])

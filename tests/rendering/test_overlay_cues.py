@@ -158,37 +158,28 @@ def test_subprocess_links_follow_the_resolved_process(tmp_path):
     assert links == {"account-plan.svg"}  # "missing" names no file: no link
     nodes = _by_id(root, "node")
     assert not list(nodes["step-lost"].iter(f"{S.SVG}a"))
-    # the PDF's own SVG links to the PDF (checked through the renderer the api calls)
-    from kamflow.rendering.chart import resolve_theme
-    from kamflow.rendering.geometry import lay_out
-    from kamflow.rendering.dot import build_dot
-    from kamflow.rendering.svg import write_svg
-
-    options = RenderOptions(subprocess_links=api.subprocess_links(process))
-    source = build_dot(process, overlay=Overlay(), options=options)
-    geometry = lay_out(source, [], process.direction, timeout=60)
-    pdf_svg = S.parse(write_svg(process, geometry, theme=resolve_theme(process, options), options=options, overlay=Overlay(), direction=process.direction, link_ext="pdf"))
-    assert {a.get("href") for a in pdf_svg.iter(f"{S.SVG}a")} == {"account-plan.pdf"}
+    # the PDF links to the PDF chart of the subprocess
+    assert b"account-plan.pdf" in api.render_charts(process, formats=("pdf",))["pdf"]
     # without a resolved mapping, only a plain process id links; a path never becomes a broken link
-    bare = S.parse(write_svg(process, geometry, theme=resolve_theme(process, options), options=RenderOptions(), overlay=Overlay(), direction=process.direction))
-    assert {a.get("href") for a in bare.iter(f"{S.SVG}a")} == {"missing.svg"}
+    from kamflow.rendering.chart import chart_scene
+
+    bare = chart_scene(process, options=RenderOptions())
+    assert {step.link for step in bare.steps if step.link} == {"missing.svg"}
 
 
-def test_long_loop_sweeps_are_routed_short():
-    from kamflow.rendering.detour import path_length, sweeps
-    from kamflow.rendering.geometry import EdgeGeometry
+def test_loops_run_along_their_lane_not_across_the_chart():
+    """The re-plan loop of the KAM chart runs in a channel beside its target's lane."""
+    from kamflow.rendering.chart import chart_scene
 
-    # a flow that runs far round is a sweep; a direct one is not
-    direct = EdgeGeometry("a", "b", "x", "M0,0 C10,10 20,20 30,30", (), None)
-    around = EdgeGeometry("a", "b", "y", "M0,0 C400,0 400,60 0,60", (), None)
-    assert not sweeps(direct) and sweeps(around)
-    assert path_length(around.path) > 300
     kam = kamflow.load(kamflow.library_path("kam"))
-    root = S.parse(api.render_charts(kam, formats=("svg",))["svg"])
-    re_plan = next(e for e in S.groups(root, "edge") if e.get("id") == "flow-recoverable-account_plan")
-    d = next(re_plan.iter(f"{S.SVG}path")).get("d")
-    right = float(root.get("viewBox").split()[2])
-    assert S.bbox(d)[2] < right * 0.75  # it no longer runs round the far right side of the chart
+    scene = chart_scene(kam)
+    loop = next(f for f in scene.flows if f.id == "flow-recoverable-account_plan")
+    assert loop.kind == "loop"
+    band = scene.lane(scene.step("account_plan").lane).band
+    xs = [x for x, _ in loop.points[1:-1]]
+    assert all(band.x - 1 <= x <= band.right + 1 for x in xs[1:]), (xs, band)
+    right = scene.width
+    assert max(x for x, _ in loop.points) < right * 0.75
 
 
 SIMPLE_LANES = """\
