@@ -176,9 +176,16 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
     branch_side = _decision_sides(items, specs, types, ext)
     _straighten(placement, specs, branch_side, ext)
     occupied: dict[int, list[tuple[float, float, str]]] = {r: [] for r in range(-1, rank_count + 1)}
+    reach_out: dict[str, set[str]] = {}  # the sides a step's flows leave from sideways: their turns need room
+    for spec in specs:
+        if spec.id in branch_side:
+            reach_out.setdefault(spec.source, set()).add(branch_side[spec.id])
     for name, item in items.items():
         half = ext[name][0] / 2
-        occupied[item.rank].append((item.cross - half, item.cross + half, name))
+        sides_out = reach_out.get(name, set())
+        left = half + (STUB + TRACK_STEP if "left" in sides_out else 0.0)
+        right = half + (STUB + TRACK_STEP if "right" in sides_out else 0.0)
+        occupied[item.rank].append((item.cross - left, item.cross + right, name))
     for fid, found in placement.passages.items():
         for p in found:
             occupied[p.rank].append((p.cross - PASSAGE_WIDTH / 2, p.cross + PASSAGE_WIDTH / 2, "~" + fid))
@@ -305,7 +312,14 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
                 continue
             group = ports[(spec.source, s_side)]
             rank_on_side = sorted(group, key=lambda p: -abs(p.offset)).index(sp)  # the outer ports turn first
-            column = column + toward * (STUB + rank_on_side * TRACK_STEP)
+            reach = STUB + rank_on_side * TRACK_STEP
+            for tried in [reach + k * TRACK_STEP for k in range(6)] + [10.0, 6.0]:  # turn where no other flow passes
+                turn = column + toward * tried
+                if free(s.rank, min(column, turn) - 3, max(column, turn) + 3, ignore=(spec.source,)):
+                    reach = tried
+                    break
+            column = column + toward * reach
+            _claim(occupied, spec.id + "^", [(s.rank, column)])
             plan.append(("at-port-main", column, True))
         # the columns it passes the skipped ranks in
         skipped = list(range(s.rank + 1, t.rank))
@@ -398,6 +412,7 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
                 else:
                     _, cross, gap, index = step
                     points.append((cross, track_main(gap, index)))
+            points = _snap_ends(points)
             points = _orthogonal(points)
         routed[spec.id] = Routed(points, sides[spec.id][0], sides[spec.id][1])
     return Routing(routed, rank_main, rank_size, length, gaps)
@@ -492,6 +507,20 @@ def _claim(occupied: dict[int, list[tuple[float, float, str]]], fid: str, column
         occupied[rank] = [entry for entry in occupied[rank] if entry[2] != who]
     for rank, cross in columns:
         occupied[rank].append((cross - PASSAGE_WIDTH / 2, cross + PASSAGE_WIDTH / 2, who))
+
+
+def _snap_ends(points: list[Point]) -> list[Point]:
+    """A port a hair off the line that reaches it moves onto the line (it slides along its side),
+    rather than the flow taking a jog too short to see."""
+    if len(points) >= 2:
+        (ax, ay), (bx, by) = points[-2], points[-1]
+        if 0.01 < abs(ax - bx) < 2.0 and abs(ay - by) >= 2.0:
+            points[-1] = (ax, by)
+    if len(points) >= 3:
+        (ax, ay), (bx, by) = points[0], points[1]
+        if 0.01 < abs(ax - bx) < 2.0 and abs(ay - by) >= 2.0:
+            points[0] = (bx, ay)
+    return points
 
 
 def _orthogonal(points: list[Point]) -> list[Point]:
@@ -630,6 +659,10 @@ def place_labels(routing: Routing, specs: list[FlowSpec], boxes: dict[str, tuple
             sign = 1 if c1 >= c0 else -1
             left = b[2] + g if sign > 0 else b[0] - g - w
             candidates = [(left, m0 - g - h), (left, m0 + g)]
+        if abs(c0 - c1) < 0.01:  # further down the first segment
+            run = abs(m1 - m0)
+            step = h + g
+            candidates += [(cross, main + sign * step * k) for k in range(1, int(run // step) + 1) for cross, main in candidates[:2]]
         for (a0, a1), (b0, b1) in zip(flow.points[1:], flow.points[2:]):  # further along, beside each later segment
             if abs(a0 - b0) < 0.01:
                 mid = (a1 + b1) / 2 - h / 2

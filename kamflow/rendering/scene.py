@@ -178,7 +178,7 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
         number_at = None
         radius = 7.5 if number is None or number < 100 else 9.5
         if number is not None:
-            number_at = _number_spot(step_type, box, radius)
+            number_at = _number_spot(step_type, box, radius, text_size(lines_, fs)[0])
         tooltip = (step.label + (f"\n{step.metadata['notes']}" if step.metadata.get("notes") else "")) if step is not None else texts[name][0]
         ghost_text = " ".join(texts[name]) if name in ghost_of else ""
         steps_out.append(SceneStep(
@@ -241,7 +241,9 @@ def _add_item(items, kinds, texts, badges, name, step_type, lane, lines, marks, 
         badge_w = text_width(" ".join(f"[{b.text}]" for b in marks), fs * 0.9, bold=True)
         text_w, text_h = max(text_w, badge_w), text_h + fs * LINE
     width, height = symbol_size(step_type, text_w, text_h)
-    if numbered and step_type not in ("decision",):
+    if numbered and step_type == "decision":
+        width, height = symbol_size(step_type, text_w + 40.0, text_h)  # room for the badge left of the text
+    elif numbered:
         width += 12.0  # the number badge sits in the top-left corner, clear of the text
     items[name] = Item(name, lane, width, height)
     kinds[name] = step_type
@@ -249,14 +251,14 @@ def _add_item(items, kinds, texts, badges, name, step_type, lane, lines, marks, 
     badges[name] = marks
 
 
-def _number_spot(step_type: str, box: Box, radius: float) -> Point:
+def _number_spot(step_type: str, box: Box, radius: float, text_w: float) -> Point:
     """The number badge: in the top-left corner, clear of the text and of every port (ports sit
-    around the sides' middles)."""
+    around the sides' middles); in a diamond, just left of its text, well inside the left tip."""
     if step_type == "decision":
-        return (round(box.x + box.width * 0.2, 2), round(box.y + box.height * 0.14, 2))
+        return (round(box.cx - text_w / 2 - 12.0, 2), round(box.cy, 2))
     if step_type in ("start", "end"):
         return (round(box.x + box.height * 0.5, 2), round(box.y + 1.0, 2))
-    return (round(box.x + radius + 2.0, 2), round(box.y + radius + 2.0, 2))
+    return (round(box.x + radius + 2.0, 2), round(box.y + 2.0, 2))  # astride the top edge, left of every port
 
 
 def _lanes(process: Process, overlay: Overlay) -> list[tuple[str, str, bool]]:

@@ -48,8 +48,6 @@ def test_export_bands_are_the_charts_bands(direction):
     """The export layout uses the chart's lane computation: bands tile the drawing in lane order,
     each boundary lies between the neighbouring lanes' steps with at least the requested padding on
     both sides (the lane clusters' margin), as on the chart."""
-    from kamflow.rendering.layout import layout_from_geometry
-
     process = kamflow.load(kamflow.library_path("kam"))
     layout = compute_layout(process, direction=direction, band_padding=40.0)
     cross = (lambda b: (b.y, b.bottom)) if direction == "LR" else (lambda b: (b.x, b.right))
@@ -61,16 +59,15 @@ def test_export_bands_are_the_charts_bands(direction):
         after = [cross(layout.nodes[s.id]) for s in process.steps if s.lane == following.lane]
         assert boundary - max(high for _, high in inside) >= 40.0 - 0.01
         assert min(low for low, _ in after) - boundary >= 40.0 - 0.01
-    # the bands are the chart's own (svg.lane_bands) on the same layout, moved to the export's origin
+    # the bands are the scene's own, moved to the export's origin
     from kamflow.model.overlay import Overlay
-    from kamflow.rendering.dot import build_dot, lane_groups
-    from kamflow.rendering.geometry import lay_out
-    from kamflow.rendering.svg import lane_bands
+    from kamflow.rendering.chart import resolve_theme
+    from kamflow.rendering.layout import MARGIN, RANK_GAP
+    from kamflow.rendering.options import RenderOptions
+    from kamflow.rendering.scene import build_scene
 
-    source = build_dot(process, direction=direction)
-    geometry = lay_out(source, [lane for lane, _ in lane_groups(process, Overlay())], direction, timeout=60)
-    chart = [box for _, _, box in lane_bands(process, geometry, Overlay(), direction)]
-    axis = 0 if direction == "TB" else 1
-    widths = [round(box[axis + 2] - box[axis], 1) for box in chart]
-    same = layout_from_geometry(process, geometry, direction=direction)
-    assert [round(b[1] - b[0], 1) for b in [cross(band.box) for band in same.lanes]] == widths
+    options = RenderOptions(ghosts=False)
+    scene = build_scene(process, overlay=Overlay(), options=options, theme=resolve_theme(process, options), direction=direction,
+                        lane_pad=40.0, rank_gap=RANK_GAP, title=False)
+    dx, dy = MARGIN - scene.chart.x, MARGIN - scene.chart.y
+    assert [band.box for band in layout.lanes] == [lane.band.moved(dx, dy) for lane in scene.lanes]

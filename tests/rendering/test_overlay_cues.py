@@ -167,19 +167,22 @@ def test_subprocess_links_follow_the_resolved_process(tmp_path):
     assert {step.link for step in bare.steps if step.link} == {"missing.svg"}
 
 
-def test_loops_run_along_their_lane_not_across_the_chart():
-    """The re-plan loop of the KAM chart runs in a channel beside its target's lane."""
+def test_loops_run_in_a_channel_beside_the_steps():
+    """The KAM chart's loops back to the account plan run up a channel of their own: beside
+    their lane's steps or along the chart's outer side, never between steps across the chart."""
     from kamflow.rendering.chart import chart_scene
 
     kam = kamflow.load(kamflow.library_path("kam"))
     scene = chart_scene(kam)
-    loop = next(f for f in scene.flows if f.id == "flow-recoverable-account_plan")
-    assert loop.kind == "loop"
-    band = scene.lane(scene.step("account_plan").lane).band
-    xs = [x for x, _ in loop.points[1:-1]]
-    assert all(band.x - 1 <= x <= band.right + 1 for x in xs[1:]), (xs, band)
-    right = scene.width
-    assert max(x for x, _ in loop.points) < right * 0.75
+    for flow_id in ("flow-recoverable-account_plan", "flow-next_cycle-account_plan"):
+        loop = next(f for f in scene.flows if f.id == flow_id)
+        assert loop.kind == "loop"
+        (x0, y0), (x1, y1) = max(zip(loop.points, loop.points[1:]), key=lambda seg: abs(seg[0][1] - seg[1][1]))
+        assert x0 == x1 and abs(y1 - y0) > 500  # the long way up is one straight run
+        low, high = sorted((y0, y1))
+        band = next(lane.band for lane in scene.lanes if lane.band.x <= x0 <= lane.band.right)
+        beside = [s.box for s in scene.steps if band.x <= s.box.cx <= band.right]
+        assert x0 < min(b.x for b in beside) or x0 > max(b.right for b in beside), flow_id  # outside the lane's steps
 
 
 SIMPLE_LANES = """\

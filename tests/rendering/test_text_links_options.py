@@ -188,3 +188,4 @@ def test_decision_numbers_sit_inside_the_diamond_clear_of_its_text():
         assert abs(bx - cx) / half_w + abs(by - cy) / half_h <= 1.0, node.get("id")  # on the diamond
         widest = max(text_width(t.text, float(t.get("font-size"))) for t in node.iter() if t.tag.endswith("text") and t.get("font-size") == "11")
         assert bx + r <= cx - widest / 2 + 1.0, node.get("id")  # left of the label
+        assert bx - r >= cx - half_w + 12, node.get("id")  # well inside the left tip, where side branches leave
