@@ -412,7 +412,7 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
                 else:
                     _, cross, gap, index = step
                     points.append((cross, track_main(gap, index)))
-            points = _snap_ends(points)
+            points = _snap_ends([(round(c, 2), round(m, 2)) for c, m in points])
             points = _orthogonal(points)
         routed[spec.id] = Routed(points, sides[spec.id][0], sides[spec.id][1])
     return Routing(routed, rank_main, rank_size, length, gaps)
@@ -725,4 +725,6 @@ def _hits(box: tuple[float, float, float, float], a: Point, b: Point) -> bool:
     """An axis-parallel segment passes through the box (touching its edge does not count)."""
     x0, x1 = sorted((a[0], b[0]))
     y0, y1 = sorted((a[1], b[1]))
-    return x0 < box[2] and box[0] < x1 + 0.01 and y0 < box[3] and box[1] < y1 + 0.01 if x0 == x1 or y0 == y1 else False
+    if x1 - x0 > 0.01 and y1 - y0 > 0.01:
+        return False
+    return x0 < box[2] and box[0] < x1 + 0.01 and y0 < box[3] and box[1] < y1 + 0.01
