@@ -127,9 +127,10 @@ def loop_channels(items: dict[str, Item], specs: list[FlowSpec], lane_index: dic
         return sum(1 for m in range(last + 1) if low < m < high and m != k)
 
     where: dict[str, tuple[str | None, str]] = {}
-    for spec in specs:
-        if not spec.loop or spec.source == spec.target:
-            continue
+    taken: dict[tuple[int, str], list[tuple[int, int]]] = {}  # rank spans of the loops each channel group holds
+    loops = [spec for spec in specs if spec.loop and spec.source != spec.target]
+    loops.sort(key=lambda sp: (-abs(items[sp.source].rank - items[sp.target].rank), sp.id))  # long loops choose first
+    for spec in loops:
         si, ti = lane_index.get(items[spec.source].lane, 0), lane_index.get(items[spec.target].lane, 0)
         low, high = sorted((items[spec.source].rank, items[spec.target].rank))
         options = [(ti, "right"), (ti, "left"), (0, "left"), (last, "right")]
@@ -137,12 +138,16 @@ def loop_channels(items: dict[str, Item], specs: list[FlowSpec], lane_index: dic
         for order, (lane, side) in enumerate(options):
             boundary = lane + (0.5 if side == "right" else -0.5)
             vertical = 0 if (lane, side) in ((0, "left"), (last, "right")) else cost(lane, side, low, high)
-            total = vertical + between(si, boundary) + between(ti, boundary)
+            # loops in one group cross when their spans interleave (neither holds the other)
+            interleaved = sum(1 for a, b in taken.get((lane, side), []) if a < low < b < high or low < a < high < b)
+            total = vertical + between(si, boundary) + between(ti, boundary) + interleaved
             key = (total, order)
             if best is None or key < best[0]:
                 best = (key, (lane_at.get(lane), side))
         assert best is not None
         where[spec.id] = best[1]
+        group = options[best[0][1]]
+        taken.setdefault(group, []).append((low, high))
     by_id = {spec.id: spec for spec in specs}
     tracks: dict[str, int] = {}
     busy: dict[tuple[str | None, str], list[list[tuple[int, int]]]] = {}
@@ -243,6 +248,8 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
         t_key = first_pass[-1].cross if first_pass and t_side in ("top", "bottom") else (other_s.cross if t_side in ("top", "bottom") else other_s.main)
         if spec.loop and s_side in ("left", "right"):
             s_key = other_s.main - 1000 - channel_of.get(spec.id, 0)  # loops leave above forward branches
+        if spec.loop and t_side in ("left", "right"):
+            t_key = -channel_of.get(spec.id, 0)  # the outer a loop's channel, the higher it comes in: nested loops do not cross
         ports.setdefault((spec.source, s_side), []).append(_Port(spec.id, spec.source, s_side, True, s_key))
         if spec.source == spec.target:
             ports[(spec.source, s_side)][-1].key = -1e9
