@@ -164,6 +164,7 @@ def pack(items: dict[str, Item], passages: dict[str, list[Passage]], lanes: list
     """Each lane packed to its own content (plus its loop channels on each side, and at least as
     wide as its header needs), the lanes side by side in declared order, no gaps between bands."""
     count = 1 + max((item.rank for item in items.values()), default=0)
+    _columns(items, passages, direction)
     content: dict[str | None, list[tuple[float, float]]] = {lane: [] for lane in lanes}
     for item in items.values():
         half = item.extent(direction)[0] / 2
@@ -199,6 +200,31 @@ def pack(items: dict[str, Item], passages: dict[str, list[Passage]], lanes: list
     for members in ranks:
         members.sort(key=lambda name: items[name].cross)
     return Placement(direction, items, ranks, passages, lanes, span, band, dict(channels))
+
+
+ITEM_GAP = 32.0  # between neighbours in one rank of one lane
+
+
+def _columns(items: dict[str, Item], passages: dict[str, list[Passage]], direction: str) -> None:
+    """Each lane becomes a column: a step alone in its rank of its lane sits on the lane's centre
+    line, steps sharing a rank sit side by side around it in Graphviz's order. Flows within a lane
+    then run straight, and a lane is as wide as its widest rank."""
+    rows: dict[tuple[str | None, int], list[tuple[float, float, object]]] = {}
+    for item in items.values():
+        rows.setdefault((item.lane, item.rank), []).append((item.cross, item.extent(direction)[0], item))
+    for found in passages.values():
+        for passage in found:
+            rows.setdefault((passage.lane, passage.rank), []).append((passage.cross, PASSAGE_WIDTH, passage))
+    centre: dict[str | None, float] = {}
+    for (lane, _), members in rows.items():
+        centre.setdefault(lane, sorted(m[0] for m in members)[len(members) // 2])
+    for (lane, _), members in sorted(rows.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+        members.sort(key=lambda m: m[0])
+        total = sum(width for _, width, _ in members) + ITEM_GAP * (len(members) - 1)
+        x = centre[lane] - total / 2
+        for _, width, thing in members:
+            thing.cross = x + width / 2  # type: ignore[attr-defined]
+            x += width + ITEM_GAP
 
 
 def _channel_room(count: int) -> float:

@@ -25,7 +25,8 @@ from kamflow.rendering.sizes import outline_point, side_room
 
 TRACK_STEP = 9.0  # between neighbouring tracks in a gap
 GAP_MARGIN = 18.0  # between a rank and the first or last track of a gap (room for arrowheads)
-MIN_GAP = 34.0
+MIN_GAP = 26.0  # between two ranks (a gap no flow turns in needs only room for arrowheads)
+STRAIGHT_GAP = 24.0
 STUB = 16.0  # how far a side exit runs out before it turns
 CLEAR = 6.0  # how far a run keeps from steps it passes
 LABEL_GAP = 4.0
@@ -94,7 +95,7 @@ class Routing:
     gaps: dict[int, float] = field(default_factory=dict)
 
 
-def loop_channels(items: dict[str, Item], specs: list[FlowSpec], lane_index: dict[str | None, int]) -> tuple[dict[str, tuple[str | None, str]], dict[tuple[str | None, str], int], dict[str, int]]:
+def loop_channels(items: dict[str, Item], specs: list[FlowSpec], lane_index: dict[str | None, int], passages: dict | None = None) -> tuple[dict[str, tuple[str | None, str]], dict[tuple[str | None, str], int], dict[str, int]]:
     """Which lane side each loop runs along, how many channels each side needs, and each loop's
     channel (0 = innermost). A loop within one lane takes the side of its lane that fewer flows
     between lanes cross over its ranks (the outer side of the first and the last lane, which no
@@ -121,10 +122,18 @@ def loop_channels(items: dict[str, Item], specs: list[FlowSpec], lane_index: dic
 
     lane_at = {index: lane for lane, index in lane_index.items()}
 
-    def between(k: int, boundary: float) -> int:
-        """Lanes a connector from lane k to a channel at `boundary` (a lane index +- 0.5) passes."""
+    passing: dict[tuple[int, int], int] = {}  # (rank, lane index) -> long flows passing there
+    for found in (passages or {}).values():
+        for passage in found:
+            key = (passage.rank, lane_index.get(passage.lane, 0))
+            passing[key] = passing.get(key, 0) + 1
+
+    def between(k: int, boundary: float, rank: int) -> int:
+        """What a connector from lane k to a channel at `boundary` (a lane index +- 0.5), at a
+        rank, crosses: each lane it passes, and each long flow passing there."""
         low, high = sorted((k, boundary))
-        return sum(1 for m in range(last + 1) if low < m < high and m != k)
+        lanes = [m for m in range(last + 1) if low < m < high and m != k]
+        return len(lanes) + sum(passing.get((rank, m), 0) for m in lanes)
 
     where: dict[str, tuple[str | None, str]] = {}
     taken: dict[tuple[int, str], list[tuple[int, int]]] = {}  # rank spans of the loops each channel group holds
@@ -140,7 +149,7 @@ def loop_channels(items: dict[str, Item], specs: list[FlowSpec], lane_index: dic
             vertical = 0 if (lane, side) in ((0, "left"), (last, "right")) else cost(lane, side, low, high)
             # loops in one group cross when their spans interleave (neither holds the other)
             interleaved = sum(1 for a, b in taken.get((lane, side), []) if a < low < b < high or low < a < high < b)
-            total = vertical + between(si, boundary) + between(ti, boundary) + interleaved
+            total = vertical + between(si, boundary, items[spec.source].rank) + between(ti, boundary, items[spec.target].rank) + interleaved
             key = (total, order)
             if best is None or key < best[0]:
                 best = (key, (lane_at.get(lane), side))
@@ -180,182 +189,193 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
     rank_count = len(placement.ranks)
     branch_side = _decision_sides(items, specs, types, ext)
     _straighten(placement, specs, branch_side, ext)
-    occupied: dict[int, list[tuple[float, float, str]]] = {r: [] for r in range(-1, rank_count + 1)}
-    reach_out: dict[str, set[str]] = {}  # the sides a step's flows leave from sideways: their turns need room
-    for spec in specs:
-        if spec.id in branch_side:
-            reach_out.setdefault(spec.source, set()).add(branch_side[spec.id])
-    for name, item in items.items():
-        half = ext[name][0] / 2
-        sides_out = reach_out.get(name, set())
-        left = half + (STUB + TRACK_STEP if "left" in sides_out else 0.0)
-        right = half + (STUB + TRACK_STEP if "right" in sides_out else 0.0)
-        occupied[item.rank].append((item.cross - left, item.cross + right, name))
-    for fid, found in placement.passages.items():
-        for p in found:
-            occupied[p.rank].append((p.cross - PASSAGE_WIDTH / 2, p.cross + PASSAGE_WIDTH / 2, "~" + fid))
+    # ports, columns and gap runs are planned twice: the second time, the ports on a step's top
+    # are ordered by the columns their flows really arrive from, so flows into one step do not cross
+    approach: dict[str, float] = {}
+    for _attempt in range(2):
+        arrived: dict[str, float] = {}
+        occupied: dict[int, list[tuple[float, float, str]]] = {r: [] for r in range(-1, rank_count + 1)}
+        reach_out: dict[str, set[str]] = {}  # the sides a step's flows leave from sideways: their turns need room
+        for spec in specs:
+            if spec.id in branch_side:
+                reach_out.setdefault(spec.source, set()).add(branch_side[spec.id])
+        for name, item in items.items():
+            half = ext[name][0] / 2
+            sides_out = reach_out.get(name, set())
+            left = half + (STUB + TRACK_STEP if "left" in sides_out else 0.0)
+            right = half + (STUB + TRACK_STEP if "right" in sides_out else 0.0)
+            occupied[item.rank].append((item.cross - left, item.cross + right, name))
+        for fid, found in placement.passages.items():
+            for p in found:
+                occupied[p.rank].append((p.cross - PASSAGE_WIDTH / 2, p.cross + PASSAGE_WIDTH / 2, "~" + fid))
 
-    def free(rank: int, low: float, high: float, *, ignore: tuple[str, ...] = ()) -> bool:
-        return all(b + CLEAR <= low or a - CLEAR >= high for a, b, who in occupied.get(rank, []) if who not in ignore)
+        def free(rank: int, low: float, high: float, *, ignore: tuple[str, ...] = ()) -> bool:
+            return all(b + CLEAR <= low or a - CLEAR >= high for a, b, who in occupied.get(rank, []) if who not in ignore)
 
-    def nearest_free(rank: int, cross: float, own: str) -> float:
-        """The free column in a rank nearest to `cross` (beside the rank's items)."""
-        spans = sorted((a, b) for a, b, who in occupied.get(rank, []) if who != own)
-        options = [spans[0][0] - CLEAR - 4] if spans else [cross]
-        options += [b + CLEAR + 4 for _, b in spans]
-        options = [x for x in options if free(rank, x - 3, x + 3, ignore=(own,))]
-        return min(options, key=lambda x: (abs(x - cross), x)) if options else cross
+        def nearest_free(rank: int, cross: float, own: str) -> float:
+            """The free column in a rank nearest to `cross` (beside the rank's items)."""
+            spans = sorted((a, b) for a, b, who in occupied.get(rank, []) if who != own)
+            options = [spans[0][0] - CLEAR - 4] if spans else [cross]
+            options += [b + CLEAR + 4 for _, b in spans]
+            options = [x for x in options if free(rank, x - 3, x + 3, ignore=(own,))]
+            return min(options, key=lambda x: (abs(x - cross), x)) if options else cross
 
-    def channel_cross(fid: str) -> float:
-        lane, side = where[fid]
-        span = placement.lane_span[lane]
-        step = CHANNEL_STEP * channel_of[fid] + CHANNEL_FIRST
-        return span[1] + step if side == "right" else span[0] - step
+        def channel_cross(fid: str) -> float:
+            lane, side = where[fid]
+            span = placement.lane_span[lane]
+            step = CHANNEL_STEP * channel_of[fid] + CHANNEL_FIRST
+            return span[1] + step if side == "right" else span[0] - step
 
-    # 1. sides
-    out_flows: dict[str, list[FlowSpec]] = {}
-    for spec in specs:
-        out_flows.setdefault(spec.source, []).append(spec)
-    sides: dict[str, tuple[str, str]] = {}
-    side_clear: dict[str, tuple[bool, bool]] = {}
-    for spec in specs:
-        s, t = items[spec.source], items[spec.target]
-        if spec.source == spec.target:
-            sides[spec.id] = ("right", "right")
-            continue
-        if spec.loop:
-            lane, side = where[spec.id]
-            x = channel_cross(spec.id)
-            s_half, t_half = ext[spec.source][0] / 2, ext[spec.target][0] / 2
-            s_side = "right" if x > s.cross else "left"
-            t_side = "right" if x > t.cross else "left"
-            s_edge = s.cross + (s_half if s_side == "right" else -s_half)
-            t_edge = t.cross + (t_half if t_side == "right" else -t_half)
-            s_ok = free(s.rank, min(s_edge, x), max(s_edge, x), ignore=(spec.source,))
-            t_ok = free(t.rank, min(t_edge, x), max(t_edge, x), ignore=(spec.target,))
-            side_clear[spec.id] = (s_ok, t_ok)
-            sides[spec.id] = (s_side if s_ok else "bottom", t_side if t_ok else "top")
-            continue
-        sides[spec.id] = (branch_side.get(spec.id, "bottom"), "top")
+        # 1. sides
+        out_flows: dict[str, list[FlowSpec]] = {}
+        for spec in specs:
+            out_flows.setdefault(spec.source, []).append(spec)
+        sides: dict[str, tuple[str, str]] = {}
+        side_clear: dict[str, tuple[bool, bool]] = {}
+        for spec in specs:
+            s, t = items[spec.source], items[spec.target]
+            if spec.source == spec.target:
+                sides[spec.id] = ("right", "right")
+                continue
+            if spec.loop:
+                lane, side = where[spec.id]
+                x = channel_cross(spec.id)
+                s_half, t_half = ext[spec.source][0] / 2, ext[spec.target][0] / 2
+                s_side = "right" if x > s.cross else "left"
+                t_side = "right" if x > t.cross else "left"
+                s_edge = s.cross + (s_half if s_side == "right" else -s_half)
+                t_edge = t.cross + (t_half if t_side == "right" else -t_half)
+                s_ok = free(s.rank, min(s_edge, x), max(s_edge, x), ignore=(spec.source,))
+                t_ok = free(t.rank, min(t_edge, x), max(t_edge, x), ignore=(spec.target,))
+                side_clear[spec.id] = (s_ok, t_ok)
+                sides[spec.id] = (s_side if s_ok else "bottom", t_side if t_ok else "top")
+                continue
+            sides[spec.id] = (branch_side.get(spec.id, "bottom"), "top")
 
-    # 2. ports: spread along each side, ordered by where the flow goes
-    ports: dict[tuple[str, str], list[_Port]] = {}
-    for spec in specs:
-        s_side, t_side = sides[spec.id]
-        other_t, other_s = items[spec.target], items[spec.source]
-        first_pass = placement.passages.get(spec.id)
-        s_key = first_pass[0].cross if first_pass and s_side in ("top", "bottom") else (other_t.cross if s_side in ("top", "bottom") else other_t.main)
-        t_key = first_pass[-1].cross if first_pass and t_side in ("top", "bottom") else (other_s.cross if t_side in ("top", "bottom") else other_s.main)
-        if spec.loop and s_side in ("left", "right"):
-            s_key = other_s.main - 1000 - channel_of.get(spec.id, 0)  # loops leave above forward branches
-        if spec.loop and t_side in ("left", "right"):
-            t_key = -channel_of.get(spec.id, 0)  # the outer a loop's channel, the higher it comes in: nested loops do not cross
-        ports.setdefault((spec.source, s_side), []).append(_Port(spec.id, spec.source, s_side, True, s_key))
-        if spec.source == spec.target:
-            ports[(spec.source, s_side)][-1].key = -1e9
-            ports.setdefault((spec.target, t_side), []).append(_Port(spec.id, spec.target, t_side, False, 1e9))
-        else:
-            ports.setdefault((spec.target, t_side), []).append(_Port(spec.id, spec.target, t_side, False, t_key))
-    port_of: dict[tuple[str, bool], _Port] = {}
-    for (name, side), group in ports.items():
-        group.sort(key=lambda p: (p.key, p.flow))
-        room = _room(types.get(name, "step"), items[name], direction, side)
-        low = -room
-        if name in numbered and PAGE_SIDE[direction][side] in ("top", "left"):
-            low = -room / 3  # the number badge sits at the top-left corner: keep ports off it
-        count = len(group)
-        for index, port in enumerate(group):
-            port.offset = 0.0 if count == 1 else low + (room - low) * index / (count - 1)
-            port_of[(port.flow, port.outgoing)] = port
+        # 2. ports: spread along each side, ordered by where the flow goes
+        ports: dict[tuple[str, str], list[_Port]] = {}
+        for spec in specs:
+            s_side, t_side = sides[spec.id]
+            other_t, other_s = items[spec.target], items[spec.source]
+            first_pass = placement.passages.get(spec.id)
+            s_key = first_pass[0].cross if first_pass and s_side in ("top", "bottom") else (other_t.cross if s_side in ("top", "bottom") else other_t.main)
+            t_key = first_pass[-1].cross if first_pass and t_side in ("top", "bottom") else (other_s.cross if t_side in ("top", "bottom") else other_s.main)
+            if t_side in ("top", "bottom") and spec.id in approach:
+                t_key = approach[spec.id]  # second pass: the column it really arrives from
+            if spec.loop and s_side in ("left", "right"):
+                s_key = other_s.main - 1000 - channel_of.get(spec.id, 0)  # loops leave above forward branches
+            if spec.loop and t_side in ("left", "right"):
+                t_key = -channel_of.get(spec.id, 0)  # the outer a loop's channel, the higher it comes in: nested loops do not cross
+            ports.setdefault((spec.source, s_side), []).append(_Port(spec.id, spec.source, s_side, True, s_key))
+            if spec.source == spec.target:
+                ports[(spec.source, s_side)][-1].key = -1e9
+                ports.setdefault((spec.target, t_side), []).append(_Port(spec.id, spec.target, t_side, False, 1e9))
+            else:
+                ports.setdefault((spec.target, t_side), []).append(_Port(spec.id, spec.target, t_side, False, t_key))
+        port_of: dict[tuple[str, bool], _Port] = {}
+        for (name, side), group in ports.items():
+            group.sort(key=lambda p: (p.key, p.flow))
+            room = _room(types.get(name, "step"), items[name], direction, side)
+            low = -room
+            if name in numbered and PAGE_SIDE[direction][side] in ("top", "left"):
+                low = -room / 3  # the number badge sits at the top-left corner: keep ports off it
+            count = len(group)
+            for index, port in enumerate(group):
+                port.offset = 0.0 if count == 1 else low + (room - low) * index / (count - 1)
+                port_of[(port.flow, port.outgoing)] = port
 
-    def port_cross(port: _Port) -> float:
-        item = items[port.item]
-        if port.side in ("top", "bottom"):
-            return item.cross + port.offset
-        half = ext[port.item][0] / 2
-        return item.cross + (half if port.side == "right" else -half)
+        def port_cross(port: _Port) -> float:
+            item = items[port.item]
+            if port.side in ("top", "bottom"):
+                return item.cross + port.offset
+            half = ext[port.item][0] / 2
+            return item.cross + (half if port.side == "right" else -half)
 
-    # 3. columns and gap runs
-    gap_runs: dict[int, list[_Seg]] = {}
-    plans: dict[str, list] = {}  # flow -> waypoints: ("port", outgoing) | ("col", cross, rank-or-gap marker)
-    for spec in sorted(specs, key=lambda sp: (not sp.loop, -_span_of(items, sp), sp.id)):
-        s, t = items[spec.source], items[spec.target]
-        s_side, t_side = sides[spec.id]
-        sp, tp = port_of[(spec.id, True)], port_of[(spec.id, False)]
-        if spec.source == spec.target:
-            plans[spec.id] = ["self"]
-            continue
-        if spec.loop:
-            x = channel_cross(spec.id)
-            plan: list = [("port", True)]
+        # 3. columns and gap runs
+        gap_runs: dict[int, list[_Seg]] = {}
+        plans: dict[str, list] = {}  # flow -> waypoints: ("port", outgoing) | ("col", cross, rank-or-gap marker)
+        for spec in sorted(specs, key=lambda sp: (not sp.loop, -_span_of(items, sp), sp.id)):
+            s, t = items[spec.source], items[spec.target]
+            s_side, t_side = sides[spec.id]
+            sp, tp = port_of[(spec.id, True)], port_of[(spec.id, False)]
+            if spec.source == spec.target:
+                plans[spec.id] = ["self"]
+                continue
+            if spec.loop:
+                x = channel_cross(spec.id)
+                plan: list = [("port", True)]
+                if s_side in ("left", "right"):
+                    plan.append(("at-port-main", x, True))
+                else:
+                    c = port_cross(sp)
+                    gap_runs.setdefault(s.rank, []).append(_Seg(spec.id, c, x, True, True))
+                    plan += [("track", c, s.rank, len(gap_runs[s.rank]) - 1), ("track", x, s.rank, len(gap_runs[s.rank]) - 1)]
+                if t_side in ("left", "right"):
+                    plan.append(("at-port-main", x, False))
+                else:
+                    c = port_cross(tp)
+                    arrived[spec.id] = x
+                    gap = t.rank - 1
+                    gap_runs.setdefault(gap, []).append(_Seg(spec.id, x, c, False, False))
+                    plan += [("track", x, gap, len(gap_runs[gap]) - 1), ("track", c, gap, len(gap_runs[gap]) - 1)]
+                plan.append(("port", False))
+                plans[spec.id] = plan
+                continue
+            plan = [("port", True)]
+            column = port_cross(sp)
+            target_column = port_cross(tp)
             if s_side in ("left", "right"):
-                plan.append(("at-port-main", x, True))
-            else:
-                c = port_cross(sp)
-                gap_runs.setdefault(s.rank, []).append(_Seg(spec.id, c, x, True, True))
-                plan += [("track", c, s.rank, len(gap_runs[s.rank]) - 1), ("track", x, s.rank, len(gap_runs[s.rank]) - 1)]
-            if t_side in ("left", "right"):
-                plan.append(("at-port-main", x, False))
-            else:
-                c = port_cross(tp)
-                gap = t.rank - 1
-                gap_runs.setdefault(gap, []).append(_Seg(spec.id, x, c, False, False))
-                plan += [("track", x, gap, len(gap_runs[gap]) - 1), ("track", c, gap, len(gap_runs[gap]) - 1)]
+                toward = 1 if s_side == "right" else -1
+                beyond = (target_column - column) * toward >= STUB
+                direct = beyond and free(s.rank, min(column, target_column), max(column, target_column) + 0.01, ignore=(spec.source,))
+                direct = direct and all(free(r, target_column - 3, target_column + 3, ignore=("~" + spec.id,)) for r in range(s.rank + 1, t.rank))
+                if direct:
+                    plan += [("at-port-main", target_column, True), ("port", False)]
+                    plans[spec.id] = plan
+                    _claim(occupied, spec.id, [(r, target_column) for r in range(s.rank + 1, t.rank)])
+                    continue
+                group = ports[(spec.source, s_side)]
+                rank_on_side = sorted(group, key=lambda p: -abs(p.offset)).index(sp)  # the outer ports turn first
+                reach = STUB + rank_on_side * TRACK_STEP
+                for tried in [reach + k * TRACK_STEP for k in range(6)] + [10.0, 6.0]:  # turn where no other flow passes
+                    turn = column + toward * tried
+                    if free(s.rank, min(column, turn) - 3, max(column, turn) + 3, ignore=(spec.source,)):
+                        reach = tried
+                        break
+                column = column + toward * reach
+                _claim(occupied, spec.id + "^", [(s.rank, column)])
+                plan.append(("at-port-main", column, True))
+            # the columns it passes the skipped ranks in
+            skipped = list(range(s.rank + 1, t.rank))
+            own = "~" + spec.id
+            columns: list[float] = []
+            if skipped:
+                for candidate in (column, target_column):
+                    if all(free(r, candidate - 3, candidate + 3, ignore=(own,)) for r in skipped):
+                        columns = [candidate] * len(skipped)
+                        break
+                if not columns:
+                    found = {p.rank: p.cross for p in placement.passages.get(spec.id, [])}
+                    current = column
+                    for r in skipped:
+                        if not free(r, current - 3, current + 3, ignore=(own,)):
+                            suggested = found.get(r, current)
+                            current = suggested if free(r, suggested - 3, suggested + 3, ignore=(own,)) else nearest_free(r, suggested, own)
+                        columns.append(current)
+                _claim(occupied, spec.id, list(zip(skipped, columns)))
+            path = [column] + columns + [target_column]
+            arrived[spec.id] = path[-2]
+            for k in range(len(path) - 1):
+                gap = s.rank + k
+                a, b = path[k], path[k + 1]
+                if abs(a - b) > 0.5:
+                    gap_runs.setdefault(gap, []).append(_Seg(spec.id, a, b, True, False))
+                    index = len(gap_runs[gap]) - 1
+                    plan += [("track", a, gap, index), ("track", b, gap, index)]
             plan.append(("port", False))
             plans[spec.id] = plan
-            continue
-        plan = [("port", True)]
-        column = port_cross(sp)
-        target_column = port_cross(tp)
-        if s_side in ("left", "right"):
-            toward = 1 if s_side == "right" else -1
-            beyond = (target_column - column) * toward >= STUB
-            direct = beyond and free(s.rank, min(column, target_column), max(column, target_column) + 0.01, ignore=(spec.source,))
-            direct = direct and all(free(r, target_column - 3, target_column + 3, ignore=("~" + spec.id,)) for r in range(s.rank + 1, t.rank))
-            if direct:
-                plan += [("at-port-main", target_column, True), ("port", False)]
-                plans[spec.id] = plan
-                _claim(occupied, spec.id, [(r, target_column) for r in range(s.rank + 1, t.rank)])
-                continue
-            group = ports[(spec.source, s_side)]
-            rank_on_side = sorted(group, key=lambda p: -abs(p.offset)).index(sp)  # the outer ports turn first
-            reach = STUB + rank_on_side * TRACK_STEP
-            for tried in [reach + k * TRACK_STEP for k in range(6)] + [10.0, 6.0]:  # turn where no other flow passes
-                turn = column + toward * tried
-                if free(s.rank, min(column, turn) - 3, max(column, turn) + 3, ignore=(spec.source,)):
-                    reach = tried
-                    break
-            column = column + toward * reach
-            _claim(occupied, spec.id + "^", [(s.rank, column)])
-            plan.append(("at-port-main", column, True))
-        # the columns it passes the skipped ranks in
-        skipped = list(range(s.rank + 1, t.rank))
-        own = "~" + spec.id
-        columns: list[float] = []
-        if skipped:
-            for candidate in (column, target_column):
-                if all(free(r, candidate - 3, candidate + 3, ignore=(own,)) for r in skipped):
-                    columns = [candidate] * len(skipped)
-                    break
-            if not columns:
-                found = {p.rank: p.cross for p in placement.passages.get(spec.id, [])}
-                current = column
-                for r in skipped:
-                    if not free(r, current - 3, current + 3, ignore=(own,)):
-                        suggested = found.get(r, current)
-                        current = suggested if free(r, suggested - 3, suggested + 3, ignore=(own,)) else nearest_free(r, suggested, own)
-                    columns.append(current)
-            _claim(occupied, spec.id, list(zip(skipped, columns)))
-        path = [column] + columns + [target_column]
-        for k in range(len(path) - 1):
-            gap = s.rank + k
-            a, b = path[k], path[k + 1]
-            if abs(a - b) > 0.5:
-                gap_runs.setdefault(gap, []).append(_Seg(spec.id, a, b, True, False))
-                index = len(gap_runs[gap]) - 1
-                plan += [("track", a, gap, index), ("track", b, gap, index)]
-        plan.append(("port", False))
-        plans[spec.id] = plan
+
+        approach = arrived
 
     # 4. tracks per gap, then the gaps' sizes
     tracks_in: dict[int, int] = {gap: _assign_tracks(runs) for gap, runs in gap_runs.items()}
@@ -371,7 +391,7 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
     gaps: dict[int, float] = {}
     for gap in range(-1, rank_count):
         tracks = tracks_in.get(gap, 0)
-        need = label_zone.get(gap, 0.0) + 2 * GAP_MARGIN + max(tracks - 1, 0) * TRACK_STEP
+        need = label_zone.get(gap, 0.0) + (2 * GAP_MARGIN + (tracks - 1) * TRACK_STEP if tracks else STRAIGHT_GAP)
         inner = 0 <= gap < rank_count - 1  # between two ranks; the outer gaps exist only when used
         gaps[gap] = max(rank_gap or MIN_GAP, need) if inner else (need if tracks or gap in label_zone else 0.0)
     rank_main: list[float] = []

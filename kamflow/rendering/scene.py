@@ -16,6 +16,7 @@ from kamflow.model.overlay import MARK_KINDS, Overlay
 from kamflow.model.process import Process
 from kamflow.model.scene import Badge, Box, Legend, LegendEntry, Point, Scene, SceneFlow, SceneLane, SceneStep, Text, TitleBlock
 from kamflow.rendering import shapes
+from kamflow.rendering.dot import EDGE_WRAP, edge_badge, layout_dot
 from kamflow.rendering.options import RenderOptions
 from kamflow.rendering.place import Item, find_passages, pack, rank_and_order
 from kamflow.rendering.route import PAGE_SIDE, FlowSpec, loop_channels, place_labels, route
@@ -24,14 +25,12 @@ from kamflow.rendering.text import DECISION_WRAP, text_width, wrap
 from kamflow.rendering.themes import Theme
 
 MARGIN = 20.0
-EDGE_WRAP = 18
 ARROW_LENGTH = 8.0
 ARROW_HALF_WIDTH = 3.6
 UNASSIGNED = "_unassigned"  # the band of steps with no lane, when the chart has lanes
 NO_LANE_LABEL = "(no lane)"
 BADGES = {"added": "new", "changed": "changed", "critical": "critical path", "dead-end": "dead end", "removed": "removed",
           "unreachable": "unreachable", "no-exit": "no way out", "one-way": "one way out"}
-EDGE_BADGE_KINDS = ("added", "changed", "removed", "dead-end")
 
 
 @dataclass
@@ -54,7 +53,6 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
     """The positioned scene of a chart. `lane_pad` (room beside steps in a lane), `rank_gap` (the
     least room between ranks) and `title` (a title block above the chart) let exports ask for a
     roomier drawing without a title."""
-    from kamflow.rendering.dot import layout_dot
     from kamflow.rendering.svg import flow_numbers, safe_link, subprocess_target
 
     overlay = overlay or Overlay()
@@ -102,7 +100,7 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
         label = (size[0] + 4, size[1] + 2) if size else None
         specs.append(FlowSpec(f.id, f.source, f.target, (f.source, f.target) in loops or f.source == f.target, f.first_branch, label))
     lane_index = {lane: index for index, lane in enumerate(lane_ids)}
-    where, channels, channel_of = loop_channels(items, specs, lane_index)
+    where, channels, channel_of = loop_channels(items, specs, lane_index, passages)
     header_lines: dict[str | None, list[str]] = {}
     header_size = fs + 1
 
@@ -301,7 +299,7 @@ def _flows(process: Process, overlay: Overlay, items: dict[str, Item]) -> list[_
             continue
         seen.add(pair)
         mark = overlay.edge_marks.get(pair)
-        badge = (mark.text or mark.kind) if mark is not None and mark.kind in EDGE_BADGE_KINDS else None
+        badge = edge_badge(overlay, edge.source, edge.target)
         first = True
         if edge.kind == "branch":
             first = edge.source not in branches_seen
@@ -311,7 +309,7 @@ def _flows(process: Process, overlay: Overlay, items: dict[str, Item]) -> list[_
     for source, target, label, kind in overlay.extra_edges:
         if source in items and target in items:
             flows.append(_Flow(f"extra-{source}-{target}", source, target, "removed" if kind == "removed" else kind, label,
-                               kind if kind in EDGE_BADGE_KINDS else None, kind, None))
+                               edge_badge(overlay, source, target, kind), kind, None))
     for ghost in overlay.ghosts:
         for source in ghost.after:
             if source in items:

@@ -27,9 +27,9 @@ def symbol_size(step_type: str, text_w: float, text_h: float) -> tuple[float, fl
     if step_type == "decision":
         # a rectangle w x h fits a diamond of half-diagonals a, b when w/2a + h/2b <= 1; with
         # a = k b that is a = (w + k h) / 2
-        width = text_w + DIAMOND_ASPECT * text_h + 2 * PAD_X
+        width = text_w + DIAMOND_ASPECT * text_h + PAD_X
         height = width / DIAMOND_ASPECT
-        return (round(max(width, 110.0), 2), round(max(height, 54.0), 2))
+        return (round(max(width, 100.0), 2), round(max(height, 50.0), 2))
     height = max(MIN_HEIGHT, text_h + 2 * PAD_Y)
     extra = 0.0
     if step_type in ("start", "end"):
