@@ -41,6 +41,7 @@ def _register() -> None:
     from kamflow.cli.render import render_command
     from kamflow.cli.schema import schema_command
     from kamflow.cli.rules import rules_command
+    from kamflow.cli.serve import serve_command
     from kamflow.cli.report import report_command
     from kamflow.cli.watch import watch_command
     from kamflow.cli.show import show_command
@@ -54,6 +55,7 @@ def _register() -> None:
     cli.add_command(stats_command)
     cli.add_command(render_command)
     cli.add_command(rules_command)
+    cli.add_command(serve_command)
     cli.add_command(report_command)
     cli.add_command(watch_command)
     cli.add_command(list_command)
