@@ -3,6 +3,7 @@ folder guard, and the worker pool that keeps hanging or crashing renders out of 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import time
@@ -230,7 +231,9 @@ def test_a_hanging_or_crashing_render_never_takes_the_pool_down():
         finally:
             pool.close()
 
-    asyncio.run(scenario())
+    # in a thread of its own: Playwright's session keeps an event loop running in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, scenario()).result()
 
 
 def test_a_change_on_disk_reaches_the_event_stream(server):

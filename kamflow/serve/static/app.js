@@ -205,6 +205,16 @@
       drag = null; vp.classList.remove("panning");
       setTimeout(() => { state.justPanned = false; }, 0);
     });
+    // the pane changes size (editor opened or closed, window resized): keep what was in the middle there
+    let last = vp.getBoundingClientRect();
+    new ResizeObserver(() => {
+      const now = vp.getBoundingClientRect();
+      if (!now.width || !last.width) { last = now; return; }
+      state.zoom.x += (now.width - last.width) / 2;
+      state.zoom.y += (now.height - last.height) / 2;
+      last = now;
+      applyZoom();
+    }).observe(vp);
     const center = () => { const r = vp.getBoundingClientRect(); return [r.width / 2, r.height / 2]; };
     $("zoom-in").addEventListener("click", () => zoomAt(1.25, ...center()));
     $("zoom-out").addEventListener("click", () => zoomAt(0.8, ...center()));
