@@ -30,7 +30,7 @@ def wait_for(page, expression: str, timeout: float = 3.0) -> None:
 
 def shot(page, name: str) -> None:
     """Screenshots for people: always into the test's temporary folder, and into the folder named by
-    KAMFLOW_SCREENSHOTS (docs/images for the README) when that is set."""
+    KAMFLOW_SCREENSHOTS (docs/img for the README: serve.png) when that is set."""
     folder = os.environ.get("KAMFLOW_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
@@ -96,7 +96,6 @@ def test_clicking_a_finding_highlights_its_step(page, server):
     page.hover("#step-ship")
     card = page.inner_text("#card")
     assert "Ship the order" in card and "Warehouse" in card and "2d" in card and "deadend.yaml:11" in card
-    shot(page, "serve.png")
     assert page.problems == []
 
 
@@ -208,3 +207,24 @@ def test_the_index_lists_processes_and_updates_live(page, server):
     page.click("#processes a:text('hello.yaml')")
     page.wait_for_selector("#chart svg")
     assert "Say hello" in chart_text(page)
+
+
+def test_a_client_sized_variant_with_ghosts_and_findings(page, server):
+    """The README's screenshot: the as-is example against the bundled KAM reference."""
+    source = Path(__file__).resolve().parents[2] / "examples" / "kam-as-is.yaml"
+    path = server.write("clients/kam-as-is.yaml", source.read_text(encoding="utf-8"))
+    open_chart(page, server, "clients/kam-as-is.yaml")
+    items = page.locator("#findings li")
+    assert items.count() == 9 and page.inner_text("#counts").startswith("9 errors")
+    missing = page.locator("#findings li", has_text="'map_dmu'")
+    assert missing.locator(".pos").inner_text() == "8:1"
+    missing.click()
+    assert page.eval_on_selector("#ghost-map_dmu", "e => e.classList.contains('kf-highlight')")
+    step = path.read_text().splitlines().index("  - id: rank_by_revenue") + 1
+    page.hover("#step-rank_by_revenue")
+    assert f"clients/kam-as-is.yaml:{step}" in page.inner_text("#card")
+    shot(page, "serve.png")
+    started = time.monotonic()
+    path.write_text(path.read_text().replace("title: Key Account Management (as-is)", "title: KAM as run today"), encoding="utf-8")
+    assert wait_until(lambda: "KAM as run today" in chart_text(page), timeout=5.0)
+    print(f"client-sized update on screen after {time.monotonic() - started:.2f} s")
