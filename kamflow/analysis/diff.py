@@ -251,6 +251,7 @@ def _q(value: Any) -> str:
 _TYPE_WORDS = {
     "start": "start", "end": "end", "step": "step", "decision": "decision", "subprocess": "subprocess",
     "document": "document step", "data": "data step", "manual": "manual step", "wait": "wait",
+    "parallel": "parallel split / join",
 }
 
 

@@ -3,6 +3,7 @@
 Mapping (kamflow step type -> BPMN element):
   start -> startEvent, end -> endEvent, step -> task, manual -> manualTask,
   decision -> exclusiveGateway (its outgoing sequence flows carry the branch labels as names),
+  parallel -> parallelGateway (split and join; no extra gateway is added before or after it),
   subprocess -> callActivity (calledElement = Process_<linked id>), wait -> intermediateCatchEvent
   with a timer, document / data -> a task (the step of the flow) whose dataOutputAssociation points
   to a dataObjectReference (the document or data it produces: its `outputs`, else its label).
@@ -39,9 +40,10 @@ EVENT, GATEWAY, DATA, ACTIVITY = (36.0, 36.0), (50.0, 50.0), (36.0, 50.0), (100.
 _ELEMENTS = {
     "start": "startEvent", "end": "endEvent", "step": "task", "manual": "manualTask",
     "decision": "exclusiveGateway", "subprocess": "callActivity", "wait": "intermediateCatchEvent",
+    "parallel": "parallelGateway",
     "document": "task", "data": "task",
 }
-_PREFIX = {"startEvent": "Event", "endEvent": "Event", "intermediateCatchEvent": "Event", "exclusiveGateway": "Gateway"}
+_PREFIX = {"startEvent": "Event", "endEvent": "Event", "intermediateCatchEvent": "Event", "exclusiveGateway": "Gateway", "parallelGateway": "Gateway"}
 _ACTIVITIES = {"task", "manualTask", "callActivity"}
 
 
@@ -123,9 +125,9 @@ class _Builder:
         forks: dict[str, _Node] = {}
         for step in self.process.steps:
             node = self.nodes[step.id]
-            if incoming.get(step.id, 0) > 1:
+            if incoming.get(step.id, 0) > 1 and step.type != "parallel":
                 joins[step.id] = self.add_gateway("exclusiveGateway", f"Gateway_join_{step.id}", node, before=True)
-            if step.type not in ("decision", "end") and outgoing.get(step.id, 0) > 1:
+            if step.type not in ("decision", "end", "parallel") and outgoing.get(step.id, 0) > 1:
                 forks[step.id] = self.add_gateway("parallelGateway", f"Gateway_fork_{step.id}", node, before=False)
         for step_id, join in joins.items():
             self.add_flow(join, self.nodes[step_id], None, [])

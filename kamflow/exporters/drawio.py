@@ -30,6 +30,7 @@ STYLES = {
     "data": "shape=parallelogram;perimeter=parallelogramPerimeter;fixedSize=1;size=12;fillColor=#ffffff;" + _TEXT,
     "manual": "shape=trapezoid;perimeter=trapezoidPerimeter;fixedSize=1;size=12;flipV=1;fillColor=#ffffff;" + _TEXT,
     "wait": "shape=delay;fillColor=#eeeeee;" + _TEXT,
+    "parallel": "shape=mxgraph.bpmn.gateway2;gwType=parallel;fillColor=#ffffff;" + _TEXT,
 }
 LANE_STYLE = "swimlane;startSize=30;html=0;fillColor=#f3f6fa;strokeColor=#9aa9bb;fontStyle=1;"
 # orthogonal: diagrams.net keeps the elbows right-angled when a box is moved

@@ -3,7 +3,8 @@
 `flowchart TD` or `flowchart LR` (the process direction), one `subgraph` per lane, classic node
 shapes that every Mermaid 9+ renderer knows (close to the ISO 5807 symbols):
   start/end ([stadium]), step [rectangle], decision {rhombus}, subprocess [[subroutine]],
-  document >flag], data [/parallelogram/], manual [\\inverted trapezoid/], wait (rounded).
+  document >flag], data [/parallelogram/], manual [\\inverted trapezoid/], wait (rounded),
+  parallel `@{ shape: fork }` (Mermaid 11.3+: the fork/join bar).
 Branch and flow labels sit on the arrows (`-->|"label"|`).
 
 Escaping (one function, `label`): every label is double-quoted, and inside the quotes every
@@ -27,6 +28,7 @@ _SHAPES = {
     "data": ('[/"', '"/]'),
     "manual": ('[\\"', '"/]'),
     "wait": ('("', '")'),
+    "parallel": ('@{ shape: fork, label: "', '" }'),
 }
 # Characters written as entity codes; `#` first so that the codes themselves are not re-escaped.
 _ENTITIES = {

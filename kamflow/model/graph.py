@@ -78,3 +78,28 @@ def forward_graph(graph: nx.DiGraph, starts: list[str]) -> nx.DiGraph:
     forward = graph.copy()
     forward.remove_edges_from(back_edges(graph, starts))
     return forward
+
+
+def parallel_splits(process: "Process", forward: nx.DiGraph, *, only_parallel: bool = False) -> dict[str, list[set[str]]]:
+    """Steps where the flow splits into parallel work, each with its branches: per distinct target
+    of its outgoing flows, that target and everything after it in the forward flow. A split is a
+    `parallel` step, or (unless `only_parallel`) any other step but a decision or an end with
+    several outgoing flows (kamflow reads those as parallel work too)."""
+    found: dict[str, list[set[str]]] = {}
+    for step in process.steps:
+        if step.type in ("decision", "end") or (only_parallel and step.type != "parallel") or step.id not in forward:
+            continue
+        targets = [t for t in dict.fromkeys(e.target for e in process.outgoing(step.id)) if t in forward]
+        if len(targets) > 1:
+            found[step.id] = [{target} | nx.descendants(forward, target) for target in targets]
+    return found
+
+
+def joins_parallel_work(branches: list[set[str]], sources: list[str]) -> bool:
+    """Whether two different `sources` (flows entering one step) lie on two different branches of
+    one split: then the step they enter waits for parallel work, it does not merge alternatives."""
+    for i, first in enumerate(branches):
+        for second in branches[i + 1:]:
+            if any(p != q for p in sources if p in first for q in sources if q in second):
+                return True
+    return False

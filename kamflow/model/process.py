@@ -10,7 +10,7 @@ from kamflow.errors import Span
 if TYPE_CHECKING:  # networkx is imported lazily: start-up time matters for the CLI
     import networkx as nx
 
-STEP_TYPES = ("start", "end", "step", "decision", "subprocess", "document", "data", "manual", "wait")
+STEP_TYPES = ("start", "end", "step", "decision", "subprocess", "document", "data", "manual", "wait", "parallel")
 METADATA_KEYS = ("owner", "duration", "kpis", "inputs", "outputs", "notes", "link", "tags")
 
 

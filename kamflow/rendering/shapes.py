@@ -12,6 +12,7 @@ room each symbol needs around its text; `symbol_path` draws it.
 | data       | data (input/output) | parallelogram                                     |
 | manual     | manual operation    | trapezium, wide side up                           |
 | wait       | delay               | "D": flat left side, half circle on the right     |
+| parallel   | parallel mode       | two parallel horizontal lines (split and join)    |
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ SYMBOL_NAMES = {
     "data": "Data (input/output)",
     "manual": "Manual operation",
     "wait": "Wait (delay)",
+    "parallel": "Parallel (split / join)",
 }
 
 # Graphviz shape and margins (inches, "x,y") that leave room for each symbol's extra parts.
@@ -38,6 +40,7 @@ DOT_SHAPES: dict[str, dict[str, str]] = {
     "data": {"shape": "box", "margin": "0.3,0.08"},
     "manual": {"shape": "box", "margin": "0.3,0.08"},
     "wait": {"shape": "box", "margin": "0.28,0.08"},
+    "parallel": {"shape": "box", "margin": "0.3,0.1", "height": "0.3"},
 }
 
 BAR_INSET = 7.0  # predefined process: distance of the inner bars from the sides
@@ -73,6 +76,9 @@ def symbol_path(step_type: str, cx: float, cy: float, w: float, h: float, polygo
         r = min(h / 2, w / 2)
         return (f"M{_n(left)},{_n(top)} L{_n(right - r)},{_n(top)} A{_n(r)},{_n(r)} 0 0 1 {_n(right - r)},{_n(bottom)}"
                 f" L{_n(left)},{_n(bottom)} Z")
+    if step_type == "parallel":
+        # ISO 5807 parallel mode: two parallel lines across the flow, the label between them
+        return f"M{_n(left)},{_n(top)} L{_n(right)},{_n(top)} M{_n(left)},{_n(bottom)} L{_n(right)},{_n(bottom)}"
     if step_type == "document":
         amp = min(h * 0.09, 6.0)
         base = bottom - amp

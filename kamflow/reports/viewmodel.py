@@ -28,6 +28,7 @@ TYPE_NAMES = {
     "data": "Data",
     "manual": "Manual step",
     "wait": "Wait",
+    "parallel": "Parallel split / join",
 }
 _PROLOGUE = re.compile(r"\A\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?(<!--.*?-->\s*)*", re.S)
 _SAFE_URL = re.compile(r"\A(?:https?://|mailto:)[^\s\"'<>]+\Z", re.I)

@@ -4,7 +4,7 @@ from kamflow.checks.registry import Report, rule
 @rule(id="implicit-split", severity="warning", summary="A step that is not a decision with several outgoing flows.")
 def check(ctx):
     for step in ctx.process.steps:
-        if step.type in ("decision", "end"):
+        if step.type in ("decision", "end", "parallel"):
             continue
         flows = ctx.process.outgoing(step.id)
         if len(flows) > 1:
