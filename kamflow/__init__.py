@@ -10,6 +10,7 @@ _FROM_API = {
     "export", "export_files", "json_schema",
     "diff", "stats",
     "loads", "portfolio", "report", "write_report",
+    "import_file",
 }
 
 
@@ -35,6 +36,7 @@ __all__ = [
     "diff",
     "export",
     "export_files",
+    "import_file",
     "json_schema",
     "library_ids",
     "library_path",

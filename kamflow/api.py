@@ -796,3 +796,73 @@ def render_warnings(process: Process, options: RenderOptions | None = None) -> l
     if options is not None and options.highlight == "critical-path" and not critical_path_overlay(process).step_marks:
         warnings.append(f"{process.path}: warning: no critical path to highlight: no end can be reached from a start")
     return warnings
+
+
+# --- importing BPMN, draw.io, Mermaid and spreadsheets ------------------------------------------
+
+
+def import_file(path: Path | str, *, fmt: str | None = None, sheet: str | None = None) -> list[Process]:
+    """The processes in a BPMN 2.0, draw.io, Mermaid, CSV or XLSX file (the format from the
+    suffix or the content, or `fmt`), steps in flow order. `import_notes` also gives what the
+    mapping could not keep.
+
+        >>> import kamflow, tempfile, pathlib
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     chart = pathlib.Path(folder, "order.mmd")
+        ...     _ = chart.write_text("flowchart TD\\n  a([Order in]) --> b{Paid?}\\n  b -->|Yes| c([Ship])\\n  b -->|No| a\\n")
+        ...     [(s.id, s.type, s.label) for s in kamflow.import_file(chart)[0].steps]
+        [('a', 'start', 'Order in'), ('b', 'decision', 'Paid?'), ('c', 'end', 'Ship')]
+    """
+    return import_notes(path, fmt=fmt, sheet=sheet)[0]
+
+
+def import_notes(path: Path | str, *, fmt: str | None = None, sheet: str | None = None, taken: set[str] | None = None):
+    """(processes, notes): the processes in one file and a Note (`str(note)` is a
+    `FILE:LINE:COL: warning: ...` line) for every mapping that lost something."""
+    from kamflow.loader.imports import FORMATS, import_processes
+
+    if fmt is not None and fmt not in FORMATS:
+        raise UsageError(f"unknown import format {fmt!r}; choose from {', '.join(FORMATS)}")
+    return import_processes(path, fmt=fmt, sheet=sheet, taken=taken)
+
+
+def imported_yaml(process: Process, *, source: str, fmt: str | None = None) -> str:
+    """An imported process as process-file text like the bundled library's, with a header naming
+    the source file; it loads back as the same process (checked)."""
+    from kamflow.exporters.process_yaml import to_process_yaml
+    from kamflow.loader import load_process_text
+    from kamflow.loader.imports import FORMAT_NAMES
+
+    what = FORMAT_NAMES.get(fmt or "", "another tool")
+    header = [process.title, f"Imported by `kamflow import` from {source} ({what}); the source's own layout is not kept."]
+    text = to_process_yaml(process, header=header)
+    again = load_process_text(text, f"{process.id}.yaml")
+    if [(s.id, s.type, s.label, s.lane) for s in again.steps] != [(s.id, s.type, s.label, s.lane) for s in process.steps] or \
+            [(e.source, e.target, e.label) for e in again.edges] != [(e.source, e.target, e.label) for e in process.edges]:
+        raise RuntimeError(f"kamflow bug: the YAML written for {process.id!r} does not read back as the imported process")
+    return text
+
+
+def import_files(paths: Iterable[Path | str], *, output_dir: Path | str = ".", fmt: str | None = None, sheet: str | None = None, force: bool = False):
+    """Import every file and write `output_dir/<process id>.yaml` for each process found, all or
+    nothing: every file is read and every output prepared before the first is written, and an
+    existing file is only replaced with `force`. Returns (written paths, notes)."""
+    from kamflow.loader.imports import detect_format
+    from kamflow.loader.yamlsrc import read_bytes
+
+    folder = Path(output_dir)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file, not a folder")
+    outputs: dict[Path, bytes] = {}
+    all_notes = []
+    taken: set[str] = set()
+    for path in paths:
+        processes, notes = import_notes(path, fmt=fmt, sheet=sheet, taken=taken)
+        kind = fmt or detect_format(path, read_bytes(path)[:4096])
+        all_notes.extend(notes)
+        for process in processes:
+            target = folder / f"{process.id}.yaml"
+            if target.exists() and not force:
+                raise UsageError(f"{target} already exists; kamflow import never overwrites a file without --force")
+            outputs[target] = imported_yaml(process, source=Path(path).as_posix(), fmt=kind).encode("utf-8")
+    return write_atomically(outputs), all_notes

@@ -36,6 +36,7 @@ def _register() -> None:
     from kamflow.cli.check import check_command
     from kamflow.cli.diff import diff_command
     from kamflow.cli.export import export_command
+    from kamflow.cli.importer import import_command
     from kamflow.cli.list import list_command
     from kamflow.cli.new import new_command
     from kamflow.cli.render import render_command
@@ -51,6 +52,7 @@ def _register() -> None:
     cli.add_command(check_command)
     cli.add_command(diff_command)
     cli.add_command(export_command)
+    cli.add_command(import_command)
     cli.add_command(schema_command)
     cli.add_command(stats_command)
     cli.add_command(render_command)

@@ -36,6 +36,13 @@ def span_at(path: str, mark) -> Span:
 def read_text(path: Path | str, *, display: str | None = None, limit: int | None = None) -> str:
     """Read a UTF-8 text file with a size cap; every failure is a LoadError with the path."""
     shown = display or str(path)
+    limit = limit or max_bytes()
+    return decode(read_bytes(path, display=shown, limit=limit), shown, limit=limit)
+
+
+def read_bytes(path: Path | str, *, display: str | None = None, limit: int | None = None) -> bytes:
+    """Read a file's bytes with the same size cap; every failure is a LoadError with the path."""
+    shown = display or str(path)
     file = Path(path)
     limit = limit or max_bytes()
     try:
@@ -44,14 +51,13 @@ def read_text(path: Path | str, *, display: str | None = None, limit: int | None
         size = file.stat().st_size
         if size > limit:
             raise LoadError([Problem(Span(shown), f"file is {size} bytes, over the {limit}-byte limit (set {MAX_BYTES_ENV} to raise it)")])
-        data = file.read_bytes()
+        return file.read_bytes()
     except FileNotFoundError:
         raise LoadError([Problem(Span(shown), "no such file")]) from None
     except PermissionError:
         raise LoadError([Problem(Span(shown), "permission denied")]) from None
     except OSError as error:
         raise LoadError([Problem(Span(shown), f"cannot read: {error.strerror or error}")]) from None
-    return decode(data, shown, limit=limit)
 
 
 def decode(data: bytes, shown: str, *, limit: int | None = None) -> str:

@@ -80,6 +80,18 @@ def forward_graph(graph: nx.DiGraph, starts: list[str]) -> nx.DiGraph:
     return forward
 
 
+def flow_order(process: "Process") -> list:
+    """Steps in the order the flow visits them: the graph without its loop-closing edges, sorted
+    topologically, ties broken by file order; steps no start reaches come last, in file order."""
+    index = {step.id: i for i, step in enumerate(process.steps)}
+    graph = process.graph
+    starts = start_ids(process)
+    reached = reachable_from(graph, starts)
+    forward = forward_graph(graph, starts)
+    order = nx.lexicographical_topological_sort(forward, key=lambda node: (node not in reached, index[node]))
+    return [process.steps_by_id[node] for node in order]
+
+
 def parallel_splits(process: "Process", forward: nx.DiGraph, *, only_parallel: bool = False) -> dict[str, list[set[str]]]:
     """Steps where the flow splits into parallel work, each with its branches: per distinct target
     of its outgoing flows, that target and everything after it in the forward flow. A split is a

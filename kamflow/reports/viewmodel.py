@@ -10,10 +10,8 @@ import html
 import re
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-import networkx as nx
-
-from kamflow.model import graph as graphs
-from kamflow.model.process import Process, Step
+from kamflow.model.graph import flow_order  # noqa: F401  (re-exported by kamflow.reports)
+from kamflow.model.process import Process
 
 if TYPE_CHECKING:
     from kamflow.checks.findings import Finding
@@ -32,18 +30,6 @@ TYPE_NAMES = {
 }
 _PROLOGUE = re.compile(r"\A\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?(<!--.*?-->\s*)*", re.S)
 _SAFE_URL = re.compile(r"\A(?:https?://|mailto:)[^\s\"'<>]+\Z", re.I)
-
-
-def flow_order(process: Process) -> list[Step]:
-    """Steps in the order the flow visits them: the graph without its loop-closing edges, sorted
-    topologically, ties broken by file order; steps no start reaches come last, in file order."""
-    index = {step.id: i for i, step in enumerate(process.steps)}
-    graph = process.graph
-    starts = graphs.start_ids(process)
-    reached = graphs.reachable_from(graph, starts)
-    forward = graphs.forward_graph(graph, starts)
-    order = nx.lexicographical_topological_sort(forward, key=lambda node: (node not in reached, index[node]))
-    return [process.steps_by_id[node] for node in order]
 
 
 def inline_svg(svg: str) -> str:

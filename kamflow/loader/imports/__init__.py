@@ -1,0 +1,110 @@
+"""Importing what clients already have: BPMN 2.0, draw.io, Mermaid and workshop spreadsheets.
+
+Each format has a reader (bytes -> ir.Source: processes, plus a Note for everything the mapping
+could not keep); kamflow.loader.imports.ir.finish gives them kamflow ids, branches and order, and
+`import_processes` builds model Processes from that, steps in flow order. Files are read with the
+same size cap as process files; every failure is a LoadError at its position.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from kamflow.errors import LoadError, Problem, Span
+from kamflow.loader import yamlsrc
+from kamflow.loader.imports.ir import Note, ProcessDoc, Source, finish
+from kamflow.model.graph import flow_order
+from kamflow.model.process import Edge, Lane, Process, Step
+
+FORMATS = ("bpmn", "drawio", "mermaid", "csv", "xlsx")
+FORMAT_NAMES = {"bpmn": "BPMN 2.0", "drawio": "draw.io", "mermaid": "Mermaid", "csv": "CSV spreadsheet", "xlsx": "XLSX workbook"}
+_SUFFIXES = {
+    ".bpmn": "bpmn", ".bpmn2": "bpmn", ".drawio": "drawio", ".dio": "drawio",
+    ".mmd": "mermaid", ".mermaid": "mermaid", ".md": "mermaid", ".markdown": "mermaid",
+    ".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+}
+
+
+def detect_format(path: Path | str, data: bytes) -> str | None:
+    """The format from the file's suffix, else from its first bytes; None when neither tells."""
+    suffix = Path(path).suffix.lower()
+    if suffix in _SUFFIXES:
+        return _SUFFIXES[suffix]
+    head = data[:4096]
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if b"<mxfile" in head or b"<mxGraphModel" in head:
+        return "drawio"
+    if b"BPMN/20100524/MODEL" in head:
+        return "bpmn"
+    text = head.decode("utf-8", "replace").lstrip("\ufeff")
+    first = next((line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("%%")), "")
+    if first.split(" ")[0] in ("flowchart", "graph", "swimlane-beta", "---"):
+        return "mermaid"
+    return None
+
+
+def read_source(path: Path | str, *, fmt: str | None = None, sheet: str | None = None, display: str | None = None) -> Source:
+    """One file read into the import IR (not yet finished)."""
+    shown = display or str(path)
+    data = yamlsrc.read_bytes(path, display=shown)
+    fmt = fmt or detect_format(path, data)
+    if fmt is None:
+        raise LoadError([Problem(Span(shown), f"cannot tell which format this is from its name or content; name it with --from ({', '.join(FORMATS)})")])
+    if fmt == "bpmn":
+        from kamflow.loader.imports.bpmn import read_bpmn
+
+        return read_bpmn(data, shown)
+    if fmt == "drawio":
+        from kamflow.loader.imports.drawio import read_drawio
+
+        return read_drawio(data, shown)
+    if fmt == "mermaid":
+        from kamflow.loader.imports.mermaid import read_mermaid
+
+        return read_mermaid(yamlsrc.decode(data, shown), shown, markdown=Path(path).suffix.lower() in (".md", ".markdown"))
+    if fmt == "csv":
+        from kamflow.loader.imports.sheet import read_csv
+
+        return read_csv(data, shown)
+    if fmt == "xlsx":
+        from kamflow.loader.imports.sheet import read_xlsx
+
+        return read_xlsx(data, shown, sheet=sheet)
+    raise LoadError([Problem(Span(shown), f"unknown import format {fmt!r}; choose from {', '.join(FORMATS)}")])
+
+
+def import_processes(path: Path | str, *, fmt: str | None = None, sheet: str | None = None, display: str | None = None, taken: set[str] | None = None) -> tuple[list[Process], list[Note]]:
+    """The processes in one file, each with steps in flow order, and the notes on what was lost.
+    `taken`: process ids already given to other files of the same import (lower case)."""
+    source = read_source(path, fmt=fmt, sheet=sheet, display=display)
+    docs = finish(source, taken=taken)
+    processes = [_ordered(doc, source.path) for doc in docs]
+    notes = sorted(set(source.notes), key=lambda n: (n.span, n.message))
+    return processes, notes
+
+
+def _ordered(doc: ProcessDoc, shown: str) -> Process:
+    first = build_process(doc, shown)
+    rank = {step.id: i for i, step in enumerate(flow_order(first))}
+    return build_process(replace(doc, steps=sorted(doc.steps, key=lambda s: rank[s.id])), shown)
+
+
+def build_process(doc: ProcessDoc, shown: str) -> Process:
+    """A finished import as a model Process (the same values a process file with these keys gives)."""
+    steps: list[Step] = []
+    edges: list[Edge] = []
+    for item in doc.steps:
+        for target, label, span in item.next:
+            edges.append(Edge(item.id, target, label, "next", span))
+        for label, target, span in item.branches:
+            edges.append(Edge(item.id, target, label, "branch", span))
+        steps.append(Step(
+            id=item.id, type=item.type, label=item.label or item.id, span=item.span, label_given=bool(item.label),
+            lane=item.lane, process=item.process, metadata=dict(item.metadata),
+        ))
+    return Process(
+        id=doc.id, title=doc.title, path=shown, span=doc.span, steps=tuple(steps), edges=tuple(edges),
+        lanes=tuple(Lane(lane_id, label, span) for lane_id, label, span in doc.lanes),
+        description=doc.description, direction=doc.direction,
+    )
