@@ -250,7 +250,7 @@ class _Reader:
             self.note(element, f"boundary event {element.get('id')!r} is attached to {host!r}, which is not an activity here; it has no incoming flow")
             return
         interrupting = element.get("cancelActivity", "true") != "false"
-        label = node.label or "Event"
+        label = _kind(element) or node.label or "Event"
         if not interrupting:
             label = f"{label} (non-interrupting)"
         process.flows.append(Flow(host, node.key, label, self.span(element)))

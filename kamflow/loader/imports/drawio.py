@@ -18,10 +18,12 @@ import base64
 import binascii
 import html
 import math
+import re
 import urllib.parse
 import zlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 
 from kamflow.errors import LoadError, Problem, Span
 from kamflow.loader import yamlsrc
@@ -112,6 +114,9 @@ def read_drawio(data: bytes, shown: str) -> Source:
                 pages.append((model, diagram, name, diagram.get("id") or f"page-{index}", False))
     else:
         raise LoadError([Problem(root.span(shown), f"not a draw.io file: the root element is {root.tag!r}, not 'mxfile'")])
+    if len(pages) == 1 and re.fullmatch(r"Page-\d+", pages[0][2]):  # the default name says nothing: use the file's
+        model, diagram, _, _, compressed = pages[0]
+        pages = [(model, diagram, Path(shown).stem, Path(shown).stem, compressed)]
     for model, diagram, name, key, compressed in pages:
         process = _Page(source, model, diagram, name, key, compressed).read()
         if process is not None:
