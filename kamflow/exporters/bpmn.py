@@ -6,7 +6,8 @@ Mapping (kamflow step type -> BPMN element):
   parallel -> parallelGateway (split and join; no extra gateway is added before or after it),
   subprocess -> callActivity (calledElement = Process_<linked id>), wait -> intermediateCatchEvent
   with a timer, document / data -> a task (the step of the flow) whose dataOutputAssociation points
-  to a dataObjectReference (the document or data it produces: its `outputs`, else its label).
+  to a dataObjectReference (the document or data it produces: its `outputs`, else its label); the
+  task carries `kamflow:type="document"` (or "data", namespace urn:kamflow:bpmn) for `kamflow import`.
 Two additions keep the diagram clean BPMN (bpmnlint's recommended rules, warnings included): a step
 that several flows enter gets an unnamed joining exclusiveGateway in front of it (a gateway must not
 join and fork; a task must not join implicitly), and a step with several outgoing flows forks
@@ -34,6 +35,7 @@ NS = {
     "xmlns:bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
     "xmlns:dc": "http://www.omg.org/spec/DD/20100524/DC",
     "xmlns:di": "http://www.omg.org/spec/DD/20100524/DI",
+    "xmlns:kamflow": "urn:kamflow:bpmn",
 }
 HEADER = 30.0  # width of the participant's and of each lane's name strip
 EVENT, GATEWAY, DATA, ACTIVITY = (36.0, 36.0), (50.0, 50.0), (36.0, 50.0), (100.0, 56.0)
@@ -190,6 +192,8 @@ class _Builder:
                 attrs["name"] = xml_safe(node.name)
             if node.element == "callActivity" and node.step.process and _is_id(node.step.process):
                 attrs["calledElement"] = f"Process_{node.step.process}"
+            if node.step is not None and node.step.type in ("document", "data"):
+                attrs["kamflow:type"] = node.step.type  # what BPMN has no task for; `kamflow import` reads it back
             element = ET.SubElement(proc, f"bpmn:{node.element}", attrs)
             for flow_id in node.incoming:
                 ET.SubElement(element, "bpmn:incoming").text = flow_id

@@ -76,6 +76,10 @@ class _Reader:
         self.processes_with_content: set[str] = set()
         self.node_process: dict[str, SourceProcess] = {}  # BPMN flow node id -> the process holding it
         self.nodes: dict[str, Node] = {}
+        # kamflow's own export: ids are `Activity_<step id>`, `Process_<id>` ...; the gateways it
+        # added (`Gateway_join_*` before a step several flows enter, `Gateway_fork_*` after a step
+        # with several flows out) are not steps
+        self.ours = root.get("exporter") == "kamflow"
 
     def _all(self, tag: str) -> list[Element]:
         return [e for e in self.root.iter() if e.ns == MODEL and e.tag == tag]
@@ -105,7 +109,7 @@ class _Reader:
 
     # -- one process or expanded subprocess -----------------------------------------------------
     def container(self, element: Element, key: str, title: str, *, lanes: bool) -> SourceProcess:
-        process = SourceProcess(key=key, title=title, span=self.span(element), direction="LR")
+        process = SourceProcess(key=key, title=title, span=self.span(element), direction="LR", id_hint=self.hint(key, ("Process_",)))
         self.source.processes.append(process)
         children = [c for c in element.children if c.ns == MODEL]
         names = self.data_names(children)
@@ -138,10 +142,12 @@ class _Reader:
     def flow_node(self, element: Element, process: SourceProcess, conditional: set[str]) -> Node | None:
         tag, name, node_id = element.tag, _name(element), element.get("id") or f"node-{element.line}-{element.column}"
         span = self.span(element)
-        node = Node(key=node_id, type="step", label=name, span=span, id_hint=None)
+        node = Node(key=node_id, type="step", label=name, span=span, id_hint=self.hint(node_id))
         extra: list[str] = []
         if tag in _TASKS:
             node.type = "manual" if tag == "manualTask" else "step"
+            if self.ours and element.get("{urn:kamflow:bpmn}type") in ("document", "data"):
+                node.type = element.get("{urn:kamflow:bpmn}type")
             if tag not in ("task", "manualTask"):
                 extra.append(f"BPMN {tag}")
             if element.find("multiInstanceLoopCharacteristics", MODEL) is not None:
@@ -162,7 +168,7 @@ class _Reader:
                     child = self.container(element, node_id, name or "Subprocess", lanes=False)
                     node.process, node.child = child.key, True
                 elif called:
-                    node.process = called if readable_id(called) else None
+                    node.process = self.hint(called, ("Process_",)) or (called if readable_id(called) else None)
                     if target is None:
                         what = f"calls {called!r}, which is not in this file"
                     elif target.tag == "process":
@@ -179,6 +185,8 @@ class _Reader:
                 self.note(element, f"subprocess {name or node_id!r} has no content in the file: a subprocess step without a linked process")
             if element.find("multiInstanceLoopCharacteristics", MODEL) is not None:
                 extra.append("BPMN: multi-instance")
+        elif tag in _GATEWAYS and self.ours and name is None and node_id.startswith(("Gateway_join_", "Gateway_fork_")):
+            node.fold = True  # added by kamflow's exporter; the kamflow process had no such step
         elif tag in _GATEWAYS:
             node.type = "parallel" if tag == "parallelGateway" else "decision"
             outgoing = self.count_flows(element, "outgoing")
@@ -212,6 +220,14 @@ class _Reader:
         if extra:
             node.metadata["notes"] = "; ".join(extra)
         return node
+
+    def hint(self, element_id: str, prefixes=("Activity_", "Event_", "Gateway_", "Process_", "Lane_")) -> str | None:
+        if not self.ours:
+            return None
+        for prefix in prefixes:
+            if element_id.startswith(prefix) and readable_id(element_id[len(prefix):]):
+                return element_id[len(prefix):]
+        return None
 
     def count_flows(self, element: Element, direction: str) -> int:
         listed = element.findall(direction, MODEL)
@@ -384,7 +400,7 @@ class _Reader:
                 label = f"Lane {index}"
                 self.note(lane, f"a lane without a name is called {label!r}")
             key = lane.get("id") or f"lane-{index}"
-            process.lanes.append(Lane(key, label, self.span(lane)))
+            process.lanes.append(Lane(key, label, self.span(lane), id_hint=self.hint(key, ("Lane_",))))
             for ref in lane.findall("flowNodeRef", MODEL):
                 node = self.nodes.get((ref.text or "").strip())
                 if node is not None and self.node_process.get(node.key) is process:

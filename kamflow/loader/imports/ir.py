@@ -69,6 +69,7 @@ class Lane:
     key: str
     label: str
     span: Span
+    id_hint: str | None = None
 
 
 @dataclass
@@ -184,7 +185,7 @@ def _finish_process(source: Source, process: SourceProcess, process_ids: dict[st
     lane_id: dict[str, str] = {}
     lanes = []
     for lane in process.lanes:
-        lane_id[lane.key] = lane_ids.new(slug(lane.label or lane.key, fallback="lane"))
+        lane_id[lane.key] = lane_ids.new(lane.id_hint if readable_id(lane.id_hint) else slug(lane.label or lane.key, fallback="lane"))
         lanes.append((lane_id[lane.key], _cut(source, lane.label, lane.span, "lane name") or lane_id[lane.key], lane.span))
     steps: dict[str, StepDoc] = {}
     for node in nodes:

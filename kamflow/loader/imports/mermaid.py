@@ -97,6 +97,7 @@ class _Diagram:
     lane_children: dict[str, list[str]] = field(default_factory=dict)
     edges: list[tuple[str, str, str | None, Span, str]] = field(default_factory=list)  # source, target, label, span, arrow
     edge_ids: set[str] = field(default_factory=set)
+    comment: str | None = None  # a `%%` line before the header
 
 
 def read_mermaid(text: str, shown: str, *, markdown: bool = False) -> Source:
@@ -166,6 +167,8 @@ class _Parser:
             number += 1
             stripped = raw.strip()
             if not stripped or stripped.startswith("%%"):
+                if not header_seen and stripped.startswith("%%") and not stripped.startswith("%%{") and self.diagram.comment is None:
+                    self.diagram.comment = collapse(stripped[2:])
                 continue
             if not header_seen:
                 m = re.match(r"^(flowchart|graph|swimlane-beta)\b\s*(\w+)?\s*;?\s*(.*)$", stripped)
@@ -358,8 +361,13 @@ class _Parser:
 
 
 def _process(source: Source, d: _Diagram, key: str, span: Span) -> SourceProcess:
-    process = SourceProcess(key=key, title=d.title or key, span=span, direction=d.direction, id_hint=slug(key, fallback="process"))
     lane_keys = {k for k, _, _ in d.lanes}
+    # kamflow's own export (`kamflow export --to mermaid`): node ids `s_<id>` and subgraph ids
+    # `lane_<id>` (with `-` written `_h`), the title in the first comment, wait steps rounded
+    ours = bool(d.order) and all(n.startswith("s_") for n in d.order if n not in lane_keys) and all(k.startswith("lane_") for k in lane_keys)
+    back = (lambda text, prefix: text[len(prefix):].replace("_h", "-")) if ours else (lambda text, prefix: text)
+    title = d.title or (d.comment if ours else None) or key
+    process = SourceProcess(key=key, title=title, span=span, direction=d.direction, id_hint=slug(key, fallback="process"))
     # edges to or from a subgraph: from its last steps, to its first steps
     members: dict[str, list[str]] = {}
     for node_id in d.order:
@@ -396,7 +404,7 @@ def _process(source: Source, d: _Diagram, key: str, span: Span) -> SourceProcess
         if node_id in lane_keys:
             continue
         shape = d.shapes.get(node_id, "rect")
-        kind = _TYPES.get(shape, "step")
+        kind = "wait" if ours and shape == "rounded" else _TYPES.get(shape, "step")
         if kind == "note":
             source.note(d.spans[node_id], f"node {node_id!r} is a comment shape ({shape}): imported as a step")
             kind = "step"
@@ -412,12 +420,10 @@ def _process(source: Source, d: _Diagram, key: str, span: Span) -> SourceProcess
         if lane:
             used_lanes.add(lane)
         label = d.labels.get(node_id)
-        process.nodes.append(Node(key=node_id, type=kind, label=label if label is not None else node_id, span=d.spans[node_id], lane=lane, id_hint=node_id))
+        process.nodes.append(Node(key=node_id, type=kind, label=label if label is not None else node_id, span=d.spans[node_id], lane=lane, id_hint=back(node_id, "s_")))
     for key_, label, where in d.lanes:
-        if key_ in used_lanes:
-            process.lanes.append(Lane(key_, label, where))
-        elif not d.lane_children.get(key_):
-            process.lanes.append(Lane(key_, label, where))
+        if key_ in used_lanes or not d.lane_children.get(key_):
+            process.lanes.append(Lane(key_, label, where, id_hint=back(key_, "lane_") if ours else None))
     process.flows = edges
     return process
 
