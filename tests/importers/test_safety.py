@@ -10,6 +10,7 @@ import zlib
 import pytest
 
 import kamflow
+from kamflow import api
 
 BPMN_HEAD = '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
 TINY = BPMN_HEAD + '<process id="p"><startEvent id="s" name="Go"/><endEvent id="e" name="Done"/><sequenceFlow id="f" sourceRef="s" targetRef="e"/></process></definitions>'
@@ -149,7 +150,7 @@ def test_labels_stay_text_whatever_they_contain(tmp_path):
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     (process,) = kamflow.import_file(path)
     assert [s.label for s in process.steps][:-1] == [" ".join(t.split()) for t in awkward]
-    text = kamflow.api.imported_yaml(process, source="awkward.csv", fmt="csv")
+    text = api.imported_yaml(process, source="awkward.csv", fmt="csv")
     again = kamflow.loads(text, name="awkward.yaml")
     assert [s.label for s in again.steps] == [s.label for s in process.steps]
     svg = kamflow.render(again, formats=("svg",), output_dir=None)["svg"].decode()

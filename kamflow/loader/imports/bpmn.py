@@ -128,7 +128,8 @@ class _Reader:
         for child in children:
             if child.tag == "sequenceFlow":
                 self.sequence_flow(child, process)
-            elif child.tag == "boundaryEvent":
+        for child in children:  # exception paths after the normal flow
+            if child.tag == "boundaryEvent":
                 self.boundary_flow(child, process)
             elif child.tag == "textAnnotation":
                 self.annotation(child, children)

@@ -179,7 +179,7 @@ def _finish_process(source: Source, process: SourceProcess, process_ids: dict[st
         if readable_id(node.id_hint) and node.id_hint.lower() not in ids.taken:
             step_id[node.key] = ids.new(node.id_hint)
         else:
-            base = slug(node.label, fallback=node.type) if node.label else (slug(node.key, fallback=node.type) if readable_id(node.key) else node.type)
+            base = slug(node.label, fallback=node.type) if node.label else node.type  # source ids are machine-made
             step_id[node.key] = ids.new(base)
     lane_ids = _Ids()
     lane_id: dict[str, str] = {}
