@@ -13,8 +13,10 @@ from pathlib import Path
 from kamflow.errors import LoadError, Problem, Span
 from kamflow.loader import yamlsrc
 from kamflow.loader.imports.ir import Note, ProcessDoc, Source, finish
+from kamflow.loader.build import build_process as build_tree
 from kamflow.model.graph import flow_order
-from kamflow.model.process import Edge, Lane, Process, Step
+from kamflow.model.process import Process
+from kamflow.model.source import At, plain
 
 FORMATS = ("bpmn", "drawio", "mermaid", "csv", "xlsx")
 FORMAT_NAMES = {"bpmn": "BPMN 2.0", "drawio": "draw.io", "mermaid": "Mermaid", "csv": "CSV spreadsheet", "xlsx": "XLSX workbook"}
@@ -91,20 +93,31 @@ def _ordered(doc: ProcessDoc, shown: str) -> Process:
 
 
 def build_process(doc: ProcessDoc, shown: str) -> Process:
-    """A finished import as a model Process (the same values a process file with these keys gives)."""
-    steps: list[Step] = []
-    edges: list[Edge] = []
+    """A finished import through the one process builder (kamflow.loader.build), as a source tree in
+    the process file's shape with the imported file's positions: the same limits and checks as a
+    process file, and the same Process the written YAML gives."""
+    steps = []
     for item in doc.steps:
-        for target, label, span in item.next:
-            edges.append(Edge(item.id, target, label, "next", span))
-        for label, target, span in item.branches:
-            edges.append(Edge(item.id, target, label, "branch", span))
-        steps.append(Step(
-            id=item.id, type=item.type, label=item.label or item.id, span=item.span, label_given=bool(item.label),
-            lane=item.lane, process=item.process, metadata=dict(item.metadata),
-        ))
-    return Process(
-        id=doc.id, title=doc.title, path=shown, span=doc.span, steps=tuple(steps), edges=tuple(edges),
-        lanes=tuple(Lane(lane_id, label, span) for lane_id, label, span in doc.lanes),
-        description=doc.description, direction=doc.direction,
-    )
+        entry: dict = {"id": item.id}
+        if item.type != "step":
+            entry["type"] = item.type
+        if item.label is not None:
+            entry["label"] = item.label
+        if item.lane:
+            entry["lane"] = item.lane
+        if item.process:
+            entry["process"] = item.process
+        if item.next:
+            entry["next"] = [At(target if label is None else {"to": target, "label": label}, span) for target, label, span in item.next]
+        if item.branches:
+            entry["branches"] = {At(label, span): target for label, target, span in item.branches}
+        entry.update(item.metadata)
+        steps.append(At(entry, item.span))
+    tree: dict = {"kamflow": 1, "id": doc.id, "title": doc.title}
+    if doc.description:
+        tree["description"] = doc.description
+    tree["direction"] = doc.direction
+    if doc.lanes:
+        tree["lanes"] = [At({"id": lane_id, "label": label}, span) for lane_id, label, span in doc.lanes]
+    tree["steps"] = steps
+    return build_tree(plain(tree, doc.span), shown)

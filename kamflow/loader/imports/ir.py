@@ -21,11 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kamflow.errors import Span
+from kamflow.loader.build import MAX_LABEL, MAX_TEXT
 from kamflow.model.duration import DurationError, parse_duration
 from kamflow.model.process import STEP_TYPES
 
-MAX_LABEL = 500  # the loader's limit for labels (kamflow.loader.build.MAX_LABEL)
-MAX_TEXT = 20_000
 MAX_ID = 64
 _SLUG_LENGTH = 40
 _VALID_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
