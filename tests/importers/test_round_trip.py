@@ -94,3 +94,24 @@ steps:
     type: end
     label: Cancelled
 """
+
+
+def test_the_readme_workshop_example_imports_and_checks_clean(run_cli, tmp_path):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    sheet = root / "examples" / "account-selection-workshop.csv"
+    shown = readme[readme.index("Before, the workshop sheet"):readme.index("After, `kamflow import")]
+    for line in shown.split("```")[1].strip().splitlines():
+        assert line == "..." or line in sheet.read_text(encoding="utf-8").splitlines()
+    result = run_cli("import", sheet, "-o", tmp_path)
+    assert result.exit_code == 0 and result.stderr == ""
+    (written,) = tmp_path.glob("*.yaml")
+    assert written.name == "account_selection_workshop.yaml"
+    process = kamflow.load(written)
+    assert kamflow.check(process) == []
+    assert [s.label for s in process.steps] == [
+        "Annual portfolio review", "Rank accounts by revenue and potential", "Strategic fit?", "Name the key account team",
+        "Key account selected", "Serve through standard sales", "Not a key account"]
+    assert (root / "docs" / "img" / "import-workshop.png").is_file()
