@@ -809,9 +809,9 @@ def import_file(path: Path | str, *, fmt: str | None = None, sheet: str | None =
         >>> import kamflow, tempfile, pathlib
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     chart = pathlib.Path(folder, "order.mmd")
-        ...     _ = chart.write_text("flowchart TD\\n  a([Order in]) --> b{Paid?}\\n  b -->|Yes| c([Ship])\\n  b -->|No| a\\n")
+        ...     _ = chart.write_text("flowchart TD\\n  a([Order in]) --> b{Paid?}\\n  b -->|Yes| c([Shipped])\\n  b -->|No| d([Cancelled])\\n")
         ...     [(s.id, s.type, s.label) for s in kamflow.import_file(chart)[0].steps]
-        [('a', 'start', 'Order in'), ('b', 'decision', 'Paid?'), ('c', 'end', 'Ship')]
+        [('a', 'start', 'Order in'), ('b', 'decision', 'Paid?'), ('c', 'end', 'Shipped'), ('d', 'end', 'Cancelled')]
     """
     return import_notes(path, fmt=fmt, sheet=sheet)[0]
 

@@ -22,6 +22,8 @@ Names keep their text with whitespace collapsed. Diagram geometry is not read.
 """
 from __future__ import annotations
 
+from collections import Counter
+
 from kamflow.errors import LoadError, Problem, Span
 from kamflow.loader.imports.ir import Flow, Lane, Node, Source, SourceProcess, collapse, readable_id
 from kamflow.loader.imports.xmltree import Element, parse_xml
@@ -80,6 +82,10 @@ class _Reader:
         # added (`Gateway_join_*` before a step several flows enter, `Gateway_fork_*` after a step
         # with several flows out) are not steps
         self.ours = root.get("exporter") == "kamflow"
+        self.flow_ends: Counter = Counter()  # ("outgoing" | "incoming", node id) -> sequence flows
+        for flow in self._all("sequenceFlow"):
+            self.flow_ends[("outgoing", flow.get("sourceRef"))] += 1
+            self.flow_ends[("incoming", flow.get("targetRef"))] += 1
 
     def _all(self, tag: str) -> list[Element]:
         return [e for e in self.root.iter() if e.ns == MODEL and e.tag == tag]
@@ -234,8 +240,7 @@ class _Reader:
         listed = element.findall(direction, MODEL)
         if listed:
             return len(listed)
-        ref = "sourceRef" if direction == "outgoing" else "targetRef"
-        return sum(1 for e in self._all("sequenceFlow") if e.get(ref) == element.get("id"))
+        return self.flow_ends[(direction, element.get("id"))]
 
     def sequence_flow(self, element: Element, process: SourceProcess) -> None:
         source, target = element.get("sourceRef") or "", element.get("targetRef") or ""

@@ -30,7 +30,8 @@ from kamflow.loader import yamlsrc
 from kamflow.loader.imports.ir import Flow, Lane, Node, Source, SourceProcess, collapse, readable_id
 from kamflow.loader.imports.xmltree import Element, parse_xml
 
-NEAR_EDGE = 80.0  # how far (px) free text may sit from an edge to count as its label
+NEAR_EDGE = 80.0
+MAX_PAIRS = 2_000_000  # free texts x edges compared at most  # how far (px) free text may sit from an edge to count as its label
 
 
 class _Text(HTMLParser):
@@ -365,6 +366,10 @@ class _Page:
         paths = {e.id: self.edge_path(e) for e in edges if e.id not in labels}
         decisions = {cid for cid, kind in kinds.items() if kind == "decision"}
         pairs = []
+        if len(texts) * max(1, len(paths)) > MAX_PAIRS:
+            for cell in texts:
+                self.note(cell, f"free text {label_text(cell.value, cell.style)!r} is not matched to an edge: the page has too many texts and edges to compare")
+            return labels
         for cell in texts:
             centre = (cell.x + cell.width / 2, cell.y + cell.height / 2)
             for edge in edges:

@@ -139,12 +139,14 @@ def readable_id(value: str | None) -> bool:
 class _Ids:
     def __init__(self):
         self.taken: set[str] = set()
+        self.next: dict[str, int] = {}  # base -> the next suffix to try
 
     def new(self, base: str) -> str:
-        base = base[:MAX_ID - 4]
-        candidate, n = base, 2
+        base = base[:MAX_ID - 8]
+        candidate, n = base, self.next.get(base.lower(), 2)
         while candidate.lower() in self.taken:
             candidate, n = f"{base}_{n}", n + 1
+        self.next[base.lower()] = n
         self.taken.add(candidate.lower())
         return candidate
 
@@ -203,15 +205,22 @@ def _finish_process(source: Source, process: SourceProcess, process_ids: dict[st
             process=process_ref,
             metadata=_metadata(source, node),
         )
+    branch_labels: dict[str, set[str]] = {}
+    written: set[tuple[str, str, str | None]] = set()
     for flow in flows:
         if flow.source not in steps or flow.target not in steps:
             continue
         step = steps[flow.source]
         target = step_id[flow.target]
         label = _cut(source, flow.label, flow.span, "flow label")
-        if step.type == "decision" and label is not None and label not in {b[0] for b in step.branches}:
+        if (step.id, target, label) in written:
+            continue
+        written.add((step.id, target, label))
+        labels = branch_labels.setdefault(step.id, set())
+        if step.type == "decision" and label is not None and label not in labels:
+            labels.add(label)
             step.branches.append((label, target, flow.span))
-        elif (target, label) not in {(t, l) for t, l, _ in step.next} and (label, target) not in {(l, t) for l, t, _ in step.branches}:
+        else:
             step.next.append((target, label, flow.span))
     title = _cut(source, process.title, process.span, "title") or process_ids[process.key]
     return ProcessDoc(process_ids[process.key], title, process.span, process.direction, process.description, lanes, list(steps.values()))
@@ -219,28 +228,42 @@ def _finish_process(source: Source, process: SourceProcess, process_ids: dict[st
 
 def _folded(process: SourceProcess) -> list[Flow]:
     """The flows with every `fold` node taken out: each flow into it continues to each flow out
-    of it, in place (so branch order is kept); exact repeats are dropped."""
-    flows = list(process.flows)
+    of it, in the place of the flow in (so branch order is kept); exact repeats are dropped.
+    Linear in the flows made: each flow has a sort key, and a flow that replaces a flow in gets
+    that flow's key with the outgoing flow's position added."""
+    flows: list[tuple[tuple[int, ...], Flow]] = []
+    alive: set[int] = set()
+    incoming: dict[str, list[int]] = {}
+    outgoing: dict[str, list[int]] = {}
+
+    def add(key: tuple[int, ...], flow: Flow) -> None:
+        alive.add(len(flows))
+        incoming.setdefault(flow.target, []).append(len(flows))
+        outgoing.setdefault(flow.source, []).append(len(flows))
+        flows.append((key, flow))
+
+    for index, flow in enumerate(process.flows):
+        add((index,), flow)
     for node in process.nodes:
         if not node.fold:
             continue
-        outs = [f for f in flows if f.source == node.key and f.target != node.key]
-        result: list[Flow] = []
-        for flow in flows:
-            if flow.target == node.key:
-                if flow.source == node.key:
-                    continue
-                for out in outs:
-                    result.append(Flow(flow.source, out.target, flow.label or out.label, flow.span))
-            elif flow.source != node.key:
-                result.append(flow)
-        flows = result
+        ins = [n for n in incoming.pop(node.key, []) if n in alive]
+        outs = [n for n in outgoing.pop(node.key, []) if n in alive]
+        alive.difference_update(ins)
+        alive.difference_update(outs)
+        for number in ins:
+            key, flow = flows[number]
+            if flow.source == node.key:  # a flow from the node to itself goes nowhere
+                continue
+            for position, out_number in enumerate(n for n in outs if flows[n][1].target != node.key):
+                out = flows[out_number][1]
+                add(key + (position,), Flow(flow.source, out.target, flow.label or out.label, flow.span))
     seen: set[tuple] = set()
     unique = []
-    for flow in flows:
-        key = (flow.source, flow.target, flow.label)
-        if key not in seen:
-            seen.add(key)
+    for key, flow in sorted(flows[n] for n in alive):
+        signature = (flow.source, flow.target, flow.label)
+        if signature not in seen:
+            seen.add(signature)
             unique.append(flow)
     return unique
 

@@ -370,24 +370,27 @@ def _process(source: Source, d: _Diagram, key: str, span: Span) -> SourceProcess
     process = SourceProcess(key=key, title=title, span=span, direction=d.direction, id_hint=slug(key, fallback="process"))
     # edges to or from a subgraph: from its last steps, to its first steps
     members: dict[str, list[str]] = {}
+    parent_of = {kid: parent for parent, kids in d.lane_children.items() for kid in kids}
     for node_id in d.order:
         if node_id in lane_keys:
             continue
         lane = d.lane_of.get(node_id)
         while lane is not None:
             members.setdefault(lane, []).append(node_id)
-            lane = next((parent for parent, kids in d.lane_children.items() if lane in kids), None)
+            lane = parent_of.get(lane)
     edges = []
-    inner = [(s, t) for s, t, _, _, _ in d.edges if s not in lane_keys and t not in lane_keys]
+    inner_pairs = {(s, t) for s, t, _, _, _ in d.edges if s not in lane_keys and t not in lane_keys}
     for s, t, label, where, arrow in d.edges:
         sources, targets = [s], [t]
         if s in lane_keys:
             group = set(members.get(s, []))
-            sources = [n for n in members.get(s, []) if not any(a == n and b in group for a, b in inner)]
+            leaving = {a for a, b in inner_pairs if a in group and b in group}
+            sources = [n for n in members.get(s, []) if n not in leaving]
             source.note(where, f"an edge from subgraph {s!r} leaves from its last steps ({', '.join(sources) or 'none'})")
         if t in lane_keys:
             group = set(members.get(t, []))
-            targets = [n for n in members.get(t, []) if not any(b == n and a in group for a, b in inner)]
+            entered = {b for a, b in inner_pairs if a in group and b in group}
+            targets = [n for n in members.get(t, []) if n not in entered]
             source.note(where, f"an edge to subgraph {t!r} goes to its first steps ({', '.join(targets) or 'none'})")
         if "<" in arrow or (arrow[:1] in "xo" and arrow[-1:] in "xo>" and len(arrow) > 3):
             source.note(where, f"a two-way edge {arrow!r} between {s!r} and {t!r} is read one way, from {s!r} to {t!r}")
