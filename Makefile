@@ -22,6 +22,7 @@ test: install
 bench: install
 	$(BIN)/python bench/batch.py
 	$(BIN)/python bench/check_speed.py
+	$(BIN)/python bench/imports.py
 	$(BIN)/python bench/render_overhead.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/chart_quality.py

@@ -9,6 +9,8 @@ by PyYAML's own emitter (newlines, control characters, line separators as escape
 """
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from kamflow.model.process import Edge, Process, Step
@@ -17,11 +19,21 @@ _FLOW_UNSAFE = set(",[]{}")
 _TEXT_LISTS = ("kpis", "inputs", "outputs", "tags")
 
 
+# Text that is certainly a plain YAML string: a letter first, then letters, digits, spaces and
+# punctuation that means nothing inside a plain scalar; YAML 1.1's words for true, false and null
+# aside. Anything else is asked of the YAML parser itself.
+_SURELY_PLAIN = re.compile(r"[A-Za-z](?:[\w.,()/'?!&+-]| (?=\S))*")
+_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def scalar(value: str, *, flow: bool = False) -> str:
     """`value` as a YAML scalar that reads back as exactly `value`."""
+    if _SURELY_PLAIN.fullmatch(value) and value.lower() not in _WORDS and not (flow and "," in value):
+        return value
     if value and "\n" not in value and not (flow and _FLOW_UNSAFE & set(value)) and value.isprintable():
         try:
-            plain = yaml.safe_load(value) == value
+            plain = yaml.load(value, Loader=_Loader) == value
         except yaml.YAMLError:
             plain = False
         if plain and value == value.strip() and not value.startswith(("'", '"', "&", "*", "!", "|", ">", "%", "@", "`")):
