@@ -74,7 +74,7 @@ def _norm(text: str) -> str:
 def read_csv(data: bytes, shown: str) -> Source:
     source = Source(shown, "csv")
     if b"\x00" in data:
-        line, column = _position(data, data.index(b"\x00"))
+        line, column = yamlsrc._position_of(data, data.index(b"\x00"))
         raise LoadError([Problem(Span(shown, line, column), "binary data (NUL byte): not a CSV text file")])
     try:
         text = data.decode("utf-8-sig")
@@ -82,7 +82,7 @@ def read_csv(data: bytes, shown: str) -> Source:
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError as error:
-            line, column = _position(data, error.start)
+            line, column = yamlsrc._position_of(data, error.start)
             raise LoadError([Problem(Span(shown, line, column), "neither UTF-8 nor windows-1252 text")]) from None
         source.note(Span(shown, 1, 1), "not UTF-8: read as windows-1252, as Excel writes CSV")
     sample = text[:8192]
@@ -107,11 +107,6 @@ def _delimiter(sample: str) -> str:
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
-
-
-def _position(data: bytes, offset: int) -> tuple[int, int]:
-    before = data[:offset]
-    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
 
 
 def read_xlsx(data: bytes, shown: str, *, sheet: str | None = None) -> Source:
