@@ -3,7 +3,8 @@
 Mapping (kamflow step type -> BPMN element):
   start -> startEvent, end -> endEvent, step -> task, manual -> manualTask,
   decision -> exclusiveGateway (its outgoing sequence flows carry the branch labels as names),
-  parallel -> parallelGateway (split and join; no extra gateway is added before or after it),
+  parallel -> parallelGateway (a split or a join; a parallel step that several flows enter and that
+  also splits gets the exclusive join in front, as below: write a join and a split as two steps),
   subprocess -> callActivity (calledElement = Process_<linked id>), wait -> intermediateCatchEvent
   with a timer, document / data -> a task (the step of the flow) whose dataOutputAssociation points
   to a dataObjectReference (the document or data it produces: its `outputs`, else its label); the
@@ -127,7 +128,9 @@ class _Builder:
         forks: dict[str, _Node] = {}
         for step in self.process.steps:
             node = self.nodes[step.id]
-            if incoming.get(step.id, 0) > 1 and step.type != "parallel":
+            # a parallel step is its own join, unless it also forks (a gateway must not do both):
+            # then the flows entering it (a loop back, typically) meet at an exclusive join first
+            if incoming.get(step.id, 0) > 1 and (step.type != "parallel" or outgoing.get(step.id, 0) > 1):
                 joins[step.id] = self.add_gateway("exclusiveGateway", f"Gateway_join_{step.id}", node, before=True)
             if step.type not in ("decision", "end", "parallel") and outgoing.get(step.id, 0) > 1:
                 forks[step.id] = self.add_gateway("parallelGateway", f"Gateway_fork_{step.id}", node, before=False)

@@ -17,7 +17,7 @@ DI = "{http://www.omg.org/spec/DD/20100524/DI}"
 ELEMENTS = {
     "start": "startEvent", "end": "endEvent", "step": "task", "manual": "manualTask",
     "decision": "exclusiveGateway", "subprocess": "callActivity", "wait": "intermediateCatchEvent",
-    "document": "task", "data": "task",
+    "document": "task", "data": "task", "parallel": "parallelGateway",
 }
 NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 FLOW_NODES = ("startEvent", "endEvent", "task", "manualTask", "exclusiveGateway", "parallelGateway", "callActivity", "intermediateCatchEvent")

@@ -9,7 +9,8 @@ from kamflow.exporters.mermaid import label, mermaid_ids
 from tests.exporters.conftest import ALL_PROCESSES, process_ids
 
 SHAPES = {"start": "stadium", "end": "stadium", "step": "square", "decision": "diamond", "subprocess": "subroutine",
-          "document": "odd", "data": "lean_right", "manual": "inv_trapezoid", "wait": "round"}
+          "document": "odd", "data": "lean_right", "manual": "inv_trapezoid", "wait": "round",
+          "parallel": "fork"}
 
 
 @pytest.mark.parametrize("path", ALL_PROCESSES, ids=process_ids(ALL_PROCESSES))
