@@ -137,6 +137,61 @@ def cross_at(line: list[tuple[float, float]], main: float) -> float | None:
     return None
 
 
+def compact_ranks(items: dict[str, Item], forward: list[tuple[str, str, str]], lanes: list[str | None]) -> set[str]:
+    """Swimlane ranks: a hand-off to another lane goes sideways on the same rank, as in a BPMN
+    or Visio swimlane chart, when the step handed to has no other way in, its lane is free on
+    that rank and so are the lanes between; every other flow goes one rank down. Longest-path
+    layering over Graphviz's order (ties by its rank, then across). Returns the flows made flat."""
+    index = {lane: i for i, lane in enumerate(lanes)}
+    preds: dict[str, list[tuple[str, str]]] = {name: [] for name in items}
+    succs: dict[str, list[str]] = {name: [] for name in items}
+    for fid, source, target in forward:
+        preds[target].append((fid, source))
+        succs[source].append(target)
+    order = sorted(items, key=lambda name: (items[name].rank, items[name].cross, name))
+    indegree = {name: len(preds[name]) for name in items}
+    ready = [name for name in order if indegree[name] == 0]
+    position = {name: i for i, name in enumerate(order)}
+    rank: dict[str, int] = {}
+    cells: dict[tuple[str | None, int], int] = {}  # (lane, rank) -> steps in it
+    closed: set[tuple[str | None, int]] = set()  # cells a flat flow runs through or ends in: nothing more goes there
+    flat: set[str] = set()
+    flat_sides: set[tuple[str, int]] = set()  # (step, direction across) already used by a flat flow
+    while ready:
+        ready.sort(key=lambda name: position[name])
+        name = ready.pop(0)
+        item = items[name]
+        here = preds[name]
+        chosen = max((rank[source] + 1 for _, source in here), default=0)
+        made_flat = False
+        if len(here) == 1:
+            fid, source = here[0]
+            a, b = index.get(items[source].lane, 0), index.get(item.lane, 0)
+            r = rank[source]
+            toward = 1 if b > a else -1
+            between = [(lanes[m], r) for m in range(min(a, b) + 1, max(a, b))]
+            clear = a != b and (item.lane, r) not in cells and (item.lane, r) not in closed and (source, toward) not in flat_sides
+            clear = clear and cells.get((items[source].lane, r), 0) == 1  # alone in its cell: nothing beside it in the way
+            clear = clear and all(cell not in cells and cell not in closed for cell in between)
+            if clear:
+                chosen, made_flat = r, True
+                flat.add(fid)
+                flat_sides.add((source, toward))
+                flat_sides.add((name, -toward))
+                closed.update(between + [(item.lane, r), (items[source].lane, r)])
+        while not made_flat and (item.lane, chosen) in closed:
+            chosen += 1
+        rank[name] = chosen
+        cells[(item.lane, chosen)] = cells.get((item.lane, chosen), 0) + 1
+        for nxt in succs[name]:
+            indegree[nxt] -= 1
+            if indegree[nxt] == 0:
+                ready.append(nxt)
+    for name in items:  # anything a cycle kept out (none: forward flows form a DAG) stays where it was
+        items[name].rank = rank.get(name, items[name].rank)
+    return flat
+
+
 def find_passages(items: dict[str, Item], forward: list[tuple[str, str, str]], lines: dict[str, list[tuple[float, float]]],
                   clusters: dict[str, tuple[float, float]]) -> dict[str, list[Passage]]:
     """Where each forward flow that skips ranks crosses them, as Graphviz routed it."""

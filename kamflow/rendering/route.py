@@ -250,6 +250,10 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
                 side_clear[spec.id] = (s_ok, t_ok)
                 sides[spec.id] = (s_side if s_ok else "bottom", t_side if t_ok else "top")
                 continue
+            if s.rank == t.rank:  # a hand-off on the same rank: straight across
+                out = branch_side.get(spec.id, "right" if t.cross > s.cross else "left")
+                sides[spec.id] = (out, "left" if out == "right" else "right")
+                continue
             sides[spec.id] = (branch_side.get(spec.id, "bottom"), "top")
 
         # 2. ports: spread along each side, ordered by where the flow goes
@@ -324,6 +328,10 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
             plan = [("port", True)]
             column = port_cross(sp)
             target_column = port_cross(tp)
+            if s.rank == t.rank:
+                middle = round((column + target_column) / 2, 2)
+                plans[spec.id] = plan + [("at-port-main", middle, True), ("at-port-main", middle, False), ("port", False)]
+                continue
             if s_side in ("left", "right"):
                 toward = 1 if s_side == "right" else -1
                 beyond = (target_column - column) * toward >= STUB
@@ -455,8 +463,13 @@ def _decision_sides(items: dict[str, Item], specs: list[FlowSpec], types: dict[s
         if not spec.loop and spec.source != spec.target:
             out_flows.setdefault(spec.source, []).append(spec)
     sides: dict[str, str] = {}
+    for name, group in list(out_flows.items()):
+        flat = [sp for sp in group if items[sp.target].rank == items[name].rank]
+        for sp in flat:  # a hand-off on the same rank leaves sideways, toward its target
+            sides[sp.id] = "right" if items[sp.target].cross > items[name].cross else "left"
+        out_flows[name] = [sp for sp in group if sp not in flat]
     for name, group in out_flows.items():
-        if types.get(name) != "decision":
+        if types.get(name) != "decision" or not group:
             continue
         source = items[name]
         half = ext[name][0] / 2
@@ -464,7 +477,12 @@ def _decision_sides(items: dict[str, Item], specs: list[FlowSpec], types: dict[s
         ahead = [sp for sp in group if abs(items[sp.target].cross - source.cross) < half * 0.5]
         if abs(items[first.target].cross - source.cross) >= half and ahead:
             first = min(ahead, key=lambda sp: (abs(items[sp.target].cross - source.cross), sp.id))
+        taken = {sides[sp.id] for sp in specs if sp.source == name and sp.id in sides}
         others = sorted((sp for sp in group if sp is not first), key=lambda sp: (items[sp.target].cross, sp.id))
+        if taken and len(others) == 1:
+            left_free = {"left", "right"} - taken
+            if left_free:
+                sides[others[0].id] = left_free.pop()  # the side a flat hand-off left free
         if len(others) == 2:
             sides[others[0].id], sides[others[1].id] = "left", "right"
         elif len(others) > 2:

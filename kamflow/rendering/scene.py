@@ -18,7 +18,7 @@ from kamflow.model.scene import Badge, Box, Legend, LegendEntry, Point, Scene, S
 from kamflow.rendering import shapes
 from kamflow.rendering.dot import EDGE_WRAP, edge_badge, layout_dot
 from kamflow.rendering.options import RenderOptions
-from kamflow.rendering.place import Item, find_passages, pack, rank_and_order
+from kamflow.rendering.place import Item, compact_ranks, find_passages, pack, rank_and_order
 from kamflow.rendering.route import PAGE_SIDE, FlowSpec, loop_channels, place_labels, route
 from kamflow.rendering.sizes import LINE, symbol_size, text_size
 from kamflow.rendering.text import DECISION_WRAP, text_width, wrap
@@ -92,7 +92,8 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
     source = layout_dot(process.id, [(name, item.lane, item.width, item.height) for name, item in items.items()], lane_ids if lanes else [],
                         [(s, t) for _, s, t in forward], direction=direction)
     _, lines, clusters = rank_and_order(source, items, forward, direction=direction, timeout=timeout)
-    passages = find_passages(items, forward, lines, clusters)
+    flat = compact_ranks(items, forward, lane_ids) if lanes else set()
+    passages = {} if flat else find_passages(items, forward, lines, clusters)
     specs = []
     for f in flows:
         label_lines = _flow_lines(f, options)
