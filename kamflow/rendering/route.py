@@ -489,7 +489,9 @@ def _decision_sides(items: dict[str, Item], specs: list[FlowSpec], types: dict[s
             for index, sp in enumerate(others):
                 sides[sp.id] = "left" if index < len(others) / 2 else "right"
         for sp in others:
-            sides.setdefault(sp.id, "left" if items[sp.target].cross < source.cross - 1 else "right")
+            # beside the branch that goes straight on: left of it when its target lies left of that one's
+            pivot = items[first.target].cross if abs(items[first.target].cross - source.cross) < half else source.cross
+            sides.setdefault(sp.id, "left" if items[sp.target].cross < pivot - 1 or (abs(items[sp.target].cross - pivot) <= 1 and pivot > source.cross) else "right")
     return sides
 
 
@@ -677,7 +679,8 @@ def _topological(graph: dict[int, set[int]], n: int) -> list[int]:
     return order
 
 
-def place_labels(routing: Routing, specs: list[FlowSpec], boxes: dict[str, tuple[float, float, float, float]], *, direction: str) -> None:
+def place_labels(routing: Routing, specs: list[FlowSpec], boxes: dict[str, tuple[float, float, float, float]], *, direction: str,
+                 bounds: tuple[float, float] | None = None) -> None:
     """Put each flow's label beside the first segment of its flow, next to the exit, on the first
     spot that touches no step, no other flow and no other label (else the least crowded one,
     trying spots beside the flow's later segments too). Boxes and labels are in flow space:
@@ -719,6 +722,8 @@ def place_labels(routing: Routing, specs: list[FlowSpec], boxes: dict[str, tuple
         for cross, main in candidates:
             box = (cross, main, cross + w, main + h)
             score = 0
+            if bounds is not None and (box[0] < bounds[0] + 2 or box[2] > bounds[1] - 2):
+                score += 3  # outside the lanes' outline
             for entry in index.near(box):
                 if entry[0] == "flow":
                     score += entry[1] != spec.id and _hits(box, entry[2], entry[3])

@@ -129,7 +129,7 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
     for name, item in items.items():
         cross_size, main_size = item.extent(direction)
         boxes_fs[name] = (item.cross - cross_size / 2, item.main - main_size / 2, item.cross + cross_size / 2, item.main + main_size / 2)
-    place_labels(routing, specs, boxes_fs, direction=direction)
+    place_labels(routing, specs, boxes_fs, direction=direction, bounds=(0.0, max((b[1] for b in placement.band.values()), default=0.0)) if lanes else None)
 
     # page coordinates
     title_lines = wrap(process.title, 60)

@@ -217,3 +217,22 @@ def test_structural_errors_are_marked(tmp_path):
     assert kinds["spin"] and kinds["spin2"]
     legend = {entry.key for entry in scene.legend.entries}
     assert {"one-way", "unreachable"} <= legend
+
+
+def test_labels_stay_inside_the_lanes(scene):
+    if not scene.lanes:
+        return
+    chart = scene.chart
+    for flow in scene.flows:
+        if flow.label_box:
+            box = flow.label_box
+            assert chart.x <= box.x and box.right <= chart.right and chart.y <= box.y and box.bottom <= chart.bottom, flow.id
+
+
+def test_hand_offs_between_lanes_go_straight_across():
+    """In the KAM chart most hand-offs to another lane are one straight line on one rank."""
+    scene = _scene(ROOT / "processes" / "kam.yaml", "TB")
+    lane_of = {step.id: step.lane for step in scene.steps}
+    across = [f for f in scene.flows if lane_of[f.source] != lane_of[f.target] and f.kind != "loop"]
+    straight = [f for f in across if len(f.points) == 2 and f.points[0][1] == f.points[1][1]]
+    assert len(straight) >= len(across) / 2, (len(straight), len(across))
