@@ -721,9 +721,9 @@ def place_labels(routing: Routing, specs: list[FlowSpec], boxes: dict[str, tuple
         best, best_score = None, None
         for cross, main in candidates:
             box = (cross, main, cross + w, main + h)
-            score = 0
+            score = 0.0
             if bounds is not None and (box[0] < bounds[0] + 2 or box[2] > bounds[1] - 2):
-                score += 3  # outside the lanes' outline
+                score += 0.5  # outside the lanes: the outer lane grows for it, but inside is better
             for entry in index.near(box):
                 if entry[0] == "flow":
                     score += entry[1] != spec.id and _hits(box, entry[2], entry[3])

@@ -138,17 +138,31 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
     title_h = len(title_lines) * title_size * LINE + (fs * 1.5 if meta else 0) + 14 if title else 0.0
     ox, oy = MARGIN, round(MARGIN + title_h, 2)
     cross_total = max((band[1] for band in placement.band.values()), default=0.0)
+    cross_min = 0.0
+    if lanes:  # a label that found no room inside widens the outer lane it sticks out of
+        label_boxes = [flow.label_box for flow in routing.flows.values() if flow.label_box]
+        before = max([0.0] + [4.0 - box[0] for box in label_boxes])
+        after = max([0.0] + [box[2] + 4.0 - cross_total for box in label_boxes])
+        first, last = lane_ids[0], lane_ids[-1]
+        placement.band[first] = (round(placement.band[first][0] - before, 2), placement.band[first][1])
+        placement.band[last] = (placement.band[last][0], round(placement.band[last][1] + after, 2))
+        cross_min, cross_total = -before, cross_total + after
     main_total = routing.length
+    # flow space -> page: the first band starts at the margin, the chart below the title block
+    if direction == "TB":
+        cross_off, main_off = round(ox - cross_min, 2), oy
+    else:
+        cross_off, main_off = round(oy - cross_min, 2), ox
 
     def page(point: Point) -> Point:
         cross, main = point
-        return (round(ox + cross, 2), round(oy + main, 2)) if direction == "TB" else (round(ox + main, 2), round(oy + cross, 2))
+        return (round(cross_off + cross, 2), round(main_off + main, 2)) if direction == "TB" else (round(main_off + main, 2), round(cross_off + cross, 2))
 
     def page_box(c0: float, m0: float, c1: float, m1: float) -> Box:
         (x0, y0), (x1, y1) = page((c0, m0)), page((c1, m1))
         return Box(min(x0, x1), min(y0, y1), round(abs(x1 - x0), 2), round(abs(y1 - y0), 2))
 
-    chart_w, chart_h = (cross_total, main_total) if direction == "TB" else (main_total, cross_total)
+    chart_w, chart_h = (cross_total - cross_min, main_total) if direction == "TB" else (main_total, cross_total - cross_min)
     if not lanes:  # no bands: the chart is as wide as what is drawn
         chart_w = max(chart_w, 1.0)
     chart = Box(ox, oy, round(chart_w, 2), round(chart_h, 2))
