@@ -75,8 +75,18 @@ def run_killable(argv: list[str], data: bytes, *, timeout: float, env: dict | No
     """Run a tool in its own process group, feeding `data` on stdin. On a timeout, Ctrl-C or any
     other exception the whole group is killed (a wrapper script's children too), so nothing keeps
     running and no pipe keeps kamflow waiting."""
-    process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    # Ctrl-C or a kill that lands while Popen is still starting the tool would leave it running
+    # (there is no process object to kill yet): hold those signals until it exists. The tool runs
+    # in a session of its own, so it gets no terminal signals, and kill_group uses SIGKILL.
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
+        process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        raise
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a signal held meanwhile arrives here, inside the try
         out, err = process.communicate(data, timeout=timeout)
     except BaseException:
         kill_group(process)
