@@ -55,7 +55,7 @@ def _poly(points: list[tuple[float, float]]) -> str:
     return "M" + " L".join(f"{_n(x)},{_n(y)}" for x, y in points) + " Z"
 
 
-def symbol_path(step_type: str, cx: float, cy: float, w: float, h: float, polygon: list[tuple[float, float]] | None = None) -> str:
+def symbol_path(step_type: str, cx: float, cy: float, w: float, h: float, polygon: list[tuple[float, float]] | None = None, *, direction: str = "TB") -> str:
     """SVG path data for the symbol of `step_type` centred at (cx, cy) in a w x h box (the
     box Graphviz reserved; a diamond's corners are the middles of its sides, as in Graphviz, so
     flows end exactly on the outline)."""
@@ -78,6 +78,8 @@ def symbol_path(step_type: str, cx: float, cy: float, w: float, h: float, polygo
                 f" L{_n(left)},{_n(bottom)} Z")
     if step_type == "parallel":
         # ISO 5807 parallel mode: two parallel lines across the flow, the label between them
+        if direction == "LR":  # the flow runs left to right: the lines stand upright
+            return f"M{_n(left)},{_n(top)} L{_n(left)},{_n(bottom)} M{_n(right)},{_n(top)} L{_n(right)},{_n(bottom)}"
         return f"M{_n(left)},{_n(top)} L{_n(right)},{_n(top)} M{_n(left)},{_n(bottom)} L{_n(right)},{_n(bottom)}"
     if step_type == "document":
         amp = min(h * 0.09, 6.0)

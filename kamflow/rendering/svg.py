@@ -245,7 +245,7 @@ def _draw_steps(c: _Canvas, scene: Scene, theme: Theme, fs: float) -> None:
     c.add('<g id="steps" class="steps">\n')
     for step in scene.steps:
         if step.ghost is None:
-            _draw_step(c, step, theme, fs)
+            _draw_step(c, step, theme, fs, scene.direction)
     for step in scene.steps:
         if step.ghost is not None:
             w = theme.warning
@@ -259,7 +259,7 @@ def _draw_steps(c: _Canvas, scene: Scene, theme: Theme, fs: float) -> None:
     c.add("</g>\n")
 
 
-def _draw_step(c: _Canvas, step: SceneStep, theme: Theme, fs: float) -> None:
+def _draw_step(c: _Canvas, step: SceneStep, theme: Theme, fs: float, direction: str) -> None:
     box = step.box
     colours = theme.step(step.type)
     stroke, stroke_w, mark_colour = colours.stroke, 1.3, None
@@ -271,7 +271,7 @@ def _draw_step(c: _Canvas, step: SceneStep, theme: Theme, fs: float) -> None:
     if step.link:
         c.add(f'<a href="{xml_attr(step.link)}" xlink:href="{xml_attr(step.link)}">')
     c.add(f'<g class="symbol"><title>{xml_text(step.tooltip)}</title>')
-    c.add(f'<path d="{shapes.symbol_path(step.type, box.cx, box.cy, box.width, box.height)}" fill="{colours.fill}" stroke="{stroke}" stroke-width="{_n(stroke_w)}"/>')
+    c.add(f'<path d="{shapes.symbol_path(step.type, box.cx, box.cy, box.width, box.height, direction=direction)}" fill="{colours.fill}" stroke="{stroke}" stroke-width="{_n(stroke_w)}"/>')
     extras = shapes.symbol_extras(step.type, box.cx, box.cy, box.width, box.height)
     if extras:
         c.add(f'<path d="{extras}" fill="none" stroke="{stroke}" stroke-width="{_n(stroke_w)}"/>')
