@@ -25,6 +25,7 @@ bench: install
 	$(BIN)/python bench/imports.py
 	$(BIN)/python bench/render_overhead.py
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/serve_latency.py
 	$(BIN)/python bench/chart_quality.py
 	$(BIN)/python bench/performance.py
 

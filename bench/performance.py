@@ -217,8 +217,24 @@ def chart_quality_section(data: dict) -> tuple[list[str], list[tuple[str, str]]]
     return lines, summary
 
 
+def serve_section(data: dict) -> tuple[list[str], list[tuple[str, str]]]:
+    small, variant = data["small_3_steps"], data["kam_as_is_variant"]
+    lines = ["## Live preview (`kamflow serve`)", "",
+             f"`bench/serve_latency.py`: a real server, an open event stream, a file saved {data['repeat']} times; median "
+             "seconds from the save to the `change` event and to the new chart's JSON (what the page then shows).", "",
+             "| process | save -> event | save -> new chart |", "|---|---:|---:|",
+             f"| 3 steps | {_s(small['save_to_event']['median_s'])} | {_s(small['save_to_chart']['median_s'])} |",
+             f"| examples/kam-as-is.yaml (14 steps, 9 ghosts, checked against the bundled KAM) | {_s(variant['save_to_event']['median_s'])} | {_s(variant['save_to_chart']['median_s'])} |"]
+    if "kam_35_steps" in data:
+        kam = data["kam_35_steps"]
+        lines.append(f"| processes/kam.yaml (35 steps, 2 subprocesses) | {_s(kam['save_to_event']['median_s'])} | {_s(kam['save_to_chart']['median_s'])} |")
+    lines.append("")
+    met = variant["save_to_chart"]["median_s"] <= 0.5
+    return lines, [("serve, save to new chart (client-sized variant)", _verdict(met, _s(variant["save_to_chart"]["median_s"]), "0.5 s", "the Graphviz layout is most of it"))]
+
+
 SECTIONS = {"check_speed": check_section, "render_overhead": render_section, "startup": startup_section, "batch": batch_section,
-            "chart_quality": chart_quality_section}
+            "chart_quality": chart_quality_section, "serve_latency": serve_section}
 
 
 def main() -> None:

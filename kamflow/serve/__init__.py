@@ -35,7 +35,7 @@ def prepare(path: Path | str, *, chart: dict, host: str = "127.0.0.1", token: st
     themes = tuple(name for name, _ in api.themes())
     if chart.get("theme") and chart["theme"] not in themes:
         themes += (chart["theme"],)
-    extra = () if host in LOOPBACK_HOSTS or host in ("0.0.0.0", "::") else (host,)
+    extra = () if host in LOOPBACK_HOSTS else _names_of_this_machine() if host in ("0.0.0.0", "::") else (host,)
     timeout = float(chart.get("timeout") or 60.0)
     return Settings(
         root=root,
@@ -46,6 +46,16 @@ def prepare(path: Path | str, *, chart: dict, host: str = "127.0.0.1", token: st
         start=start,
         job_timeout=timeout + 30.0,
     )
+
+
+def _names_of_this_machine() -> tuple[str, ...]:
+    """What other machines call this one (for --host 0.0.0.0): its host names and addresses."""
+    names = {socket.gethostname(), socket.getfqdn()}
+    try:
+        names.update(socket.gethostbyname_ex(socket.gethostname())[2])
+    except OSError:
+        pass
+    return tuple(sorted(n for n in names if n))
 
 
 def address(settings: Settings, host: str, port: int) -> str:

@@ -142,7 +142,7 @@ def _static(name: str) -> str:
 def create_app(settings: Settings, *, pool: WorkerPool | None = None, watch: bool = True) -> Starlette:
     folder = ServedFolder(settings.root)
     hub = Hub(settings)
-    cache: OrderedDict[tuple, asyncio.Future] = OrderedDict()
+    cache: OrderedDict[tuple, asyncio.Future] = OrderedDict()  # (what, path, options, folder version) -> job
     state = {"pool": pool, "observer": None}
 
     def the_pool() -> WorkerPool:
@@ -151,24 +151,24 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None, watch: boo
         return state["pool"]
 
     async def cached(key: tuple, function, *args):
-        """One job per key and folder version: pages that ask at once share one render."""
+        """One job per key and folder version: pages that ask at once share one render. The job is
+        a task of its own, so a page that goes away mid-render cancels only its own wait."""
         key = (*key, folder.fingerprint())
-        if key in cache:
+        task = cache.get(key)
+        if task is None:
+            task = asyncio.ensure_future(the_pool().run(function, *args, timeout=settings.job_timeout))
+            cache[key] = task
+
+            def forget_failures(done: asyncio.Future, key=key) -> None:
+                if done.cancelled() or done.exception() is not None:
+                    cache.pop(key, None)  # the next request tries again
+
+            task.add_done_callback(forget_failures)
+            while len(cache) > 64:
+                cache.popitem(last=False)
+        else:
             cache.move_to_end(key)
-            return await asyncio.shield(cache[key])
-        future = asyncio.get_running_loop().create_future()
-        cache[key] = future
-        while len(cache) > 64:
-            cache.popitem(last=False)
-        try:
-            result = await the_pool().run(function, *args, timeout=settings.job_timeout)
-        except JobFailed as error:
-            cache.pop(key, None)
-            future.set_exception(error)
-            future.exception()  # retrieved: no "never retrieved" warning when nobody else waits
-            raise
-        future.set_result(result)
-        return result
+        return await asyncio.shield(task)
 
     def chart_of(request: Request) -> dict:
         chart = dict(settings.chart)

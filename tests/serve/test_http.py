@@ -247,3 +247,21 @@ def test_a_change_on_disk_reaches_the_event_stream(server):
         while not next(lines).startswith("event: change"):
             pass
         assert time.monotonic() - started < 1.0
+
+
+def test_a_change_to_the_reference_changes_its_variants_view(server):
+    reference = """\
+kamflow: 1
+id: ref-proc
+title: Reference
+steps:
+  - {id: begin, type: start, label: Begin, next: work, essential: true}
+  - {id: work, label: Work, next: done, essential: true}
+  - {id: done, type: end, label: Done, essential: true}
+"""
+    server.write("refs/ref-proc.yaml", reference)
+    server.write("refs/variant.yaml", TWO_STEPS.format(id="variant", title="Variant", label="Work").replace("steps:", "based_on: ref-proc\nsteps:"))
+    rules = lambda: [f["rule"] for f in get(server, "/api/view", path="refs/variant.yaml").json()["findings"]]  # noqa: E731
+    assert rules() == []
+    server.write("refs/ref-proc.yaml", reference.replace("next: done, essential: true}", "next: sign, essential: true}\n  - {id: sign, label: Sign off, next: done, essential: true}"))
+    assert rules() == ["missing-essential-step"]
