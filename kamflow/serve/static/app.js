@@ -90,7 +90,7 @@
   const state = {
     path: decodeURIComponent(location.pathname.replace(/^\/p\//, "")),
     view: null, steps: {}, seq: 0, shown: 0,
-    zoom: { scale: 1, x: 0, y: 0 }, placed: false,
+    zoom: { scale: 1, x: 0, y: 0 }, userMoved: false,
     source: null, // {text, hash} the editor loaded
     selected: null,
   };
@@ -165,13 +165,15 @@
     const margin = 16;
     let scale = (vp.width - 2 * margin) / size.w;
     if (!widthOnly) scale = Math.min(scale, (vp.height - 2 * margin) / size.h);
-    scale = Math.max(0.05, Math.min(scale, widthOnly ? 1.25 : 4));
+    // fitting the width never shrinks the text past legibility: a wide chart is then panned
+    scale = widthOnly ? Math.max(0.45, Math.min(scale, 1.25)) : Math.max(0.05, Math.min(scale, 4));
     state.zoom = { scale, x: Math.max(margin, (vp.width - size.w * scale) / 2), y: margin };
     if (!widthOnly) state.zoom.y = Math.max(margin, (vp.height - size.h * scale) / 2);
     applyZoom();
   }
 
   function zoomAt(factor, cx, cy) {
+    state.userMoved = true;
     const z = state.zoom;
     const scale = Math.max(0.05, Math.min(z.scale * factor, 8));
     const k = scale / z.scale;
@@ -196,6 +198,7 @@
       const dx = event.clientX - drag.x, dy = event.clientY - drag.y;
       if (!drag.moved && Math.hypot(dx, dy) < 4) return;
       drag.moved = true;
+      state.userMoved = true;
       vp.classList.add("panning");
       state.zoom.x = drag.zx + dx; state.zoom.y = drag.zy + dy;
       applyZoom();
@@ -210,6 +213,7 @@
     new ResizeObserver(() => {
       const now = vp.getBoundingClientRect();
       if (!now.width || !last.width) { last = now; return; }
+      if (!state.userMoved) { last = now; fit(true); return; } // not zoomed by hand: fit the new width
       state.zoom.x += (now.width - last.width) / 2;
       state.zoom.y += (now.height - last.height) / 2;
       last = now;
@@ -218,7 +222,7 @@
     const center = () => { const r = vp.getBoundingClientRect(); return [r.width / 2, r.height / 2]; };
     $("zoom-in").addEventListener("click", () => zoomAt(1.25, ...center()));
     $("zoom-out").addEventListener("click", () => zoomAt(0.8, ...center()));
-    $("zoom-fit").addEventListener("click", () => fit(false));
+    $("zoom-fit").addEventListener("click", () => { fit(false); state.userMoved = true; });
   }
 
   function stepOf(target) {
@@ -308,6 +312,7 @@
     if (box.left < vp.left || box.right > vp.right || box.top < vp.top || box.bottom > vp.bottom) {
       state.zoom.x += (vp.left + vp.width / 2) - (box.left + box.width / 2);
       state.zoom.y += (vp.top + vp.height / 2) - (box.top + box.height / 2);
+      state.userMoved = true;
       applyZoom();
     }
     if (state.editorOpen && finding.line) goToLine(finding.line, finding.column);
@@ -383,7 +388,7 @@
     $("placeholder").hidden = true;
     $("title").textContent = view.title;
     document.title = `${view.title} — kamflow`;
-    if (!state.placed) { fit(true); state.placed = true; }
+    if (!state.userMoved) fit(true); // until the user zooms or pans, the chart fills the pane's width
     renderFindings(view);
     if (state.editorOpen && !state.dirty && state.source && view.hash !== state.source.hash) loadSource();
     else if (state.editorOpen && state.dirty && state.source && view.hash !== state.source.hash) {
