@@ -355,6 +355,7 @@
     }
     $("banner").hidden = false;
     $("chart").classList.add("stale");
+    $("findings-pane").classList.add("stale"); // the findings of the last chart that loaded
     $("placeholder").hidden = !!$("chart").firstChild;
     $("placeholder").textContent = "No chart yet: the file has not loaded since this page opened.";
   }
@@ -378,6 +379,7 @@
     state.view = view; state.steps = view.steps;
     $("chart").replaceChildren(node);
     $("chart").classList.remove("stale");
+    $("findings-pane").classList.remove("stale");
     for (const id of Object.keys(view.steps)) {
       if (view.steps[id].page) {
         const group = node.querySelector(`[id="step-${CSS.escape(id)}"]`);
@@ -459,7 +461,8 @@
     state.source = { text: $("editor").value, hash: body.hash };
     state.dirty = false;
     status(`Saved ${body.saved}.`, "ok");
-    refresh();
+    await refresh();
+    if (state.view && $("banner").hidden === false) status(`Saved ${body.saved}, but it does not load now: the errors are above the chart (click one to go to its line).`, "refused");
   }
 
   async function processPage() {
