@@ -111,13 +111,19 @@ def loop_channels(items: dict[str, Item], specs: list[FlowSpec], lane_index: dic
             crossing.append((min(a, b), max(a, b), items[spec.source].rank, items[spec.target].rank))
     last = max(lane_index.values(), default=0)
 
+    by_start: dict[int, list[tuple[int, int, int, int]]] = {}  # flows by the rank they start in: a loop looks only near its span
+    for flow in crossing:
+        by_start.setdefault(flow[2], []).append(flow)
+    reach = max((r1 - r0 for _, _, r0, r1 in crossing), default=0)
+
     def cost(lane: int, side: str, low: int, high: int) -> int:
         total = 0
-        for a, b, r0, r1 in crossing:
-            if r1 < low or r0 > high:
-                continue
-            if (side == "right" and a <= lane < b) or (side == "left" and a < lane <= b):
-                total += 1
+        for start in range(low - reach, high + 1):
+            for a, b, r0, r1 in by_start.get(start, ()):
+                if r1 < low or r0 > high:
+                    continue
+                if (side == "right" and a <= lane < b) or (side == "left" and a < lane <= b):
+                    total += 1
         return total
 
     lane_at = {index: lane for lane, index in lane_index.items()}
@@ -463,6 +469,9 @@ def _decision_sides(items: dict[str, Item], specs: list[FlowSpec], types: dict[s
         if not spec.loop and spec.source != spec.target:
             out_flows.setdefault(spec.source, []).append(spec)
     sides: dict[str, str] = {}
+    every_out: dict[str, list[FlowSpec]] = {}
+    for spec in specs:
+        every_out.setdefault(spec.source, []).append(spec)
     for name, group in list(out_flows.items()):
         flat = [sp for sp in group if items[sp.target].rank == items[name].rank]
         for sp in flat:  # a hand-off on the same rank leaves sideways, toward its target
@@ -477,7 +486,7 @@ def _decision_sides(items: dict[str, Item], specs: list[FlowSpec], types: dict[s
         ahead = [sp for sp in group if abs(items[sp.target].cross - source.cross) < half * 0.5]
         if abs(items[first.target].cross - source.cross) >= half and ahead:
             first = min(ahead, key=lambda sp: (abs(items[sp.target].cross - source.cross), sp.id))
-        taken = {sides[sp.id] for sp in specs if sp.source == name and sp.id in sides}
+        taken = {sides[sp.id] for sp in every_out.get(name, ()) if sp.id in sides}
         others = sorted((sp for sp in group if sp is not first), key=lambda sp: (items[sp.target].cross, sp.id))
         if taken and len(others) == 1:
             left_free = {"left", "right"} - taken
