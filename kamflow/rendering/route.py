@@ -134,12 +134,19 @@ def loop_channels(items: dict[str, Item], specs: list[FlowSpec], lane_index: dic
             key = (passage.rank, lane_index.get(passage.lane, 0))
             passing[key] = passing.get(key, 0) + 1
 
+    running: dict[int, list[tuple[int, int]]] = {}  # lane index -> rank spans of long flows that run down it to their target
+    for spec in specs:
+        if not spec.loop and spec.source != spec.target:
+            r0, r1 = items[spec.source].rank, items[spec.target].rank
+            if r1 - r0 >= 2:
+                running.setdefault(lane_index.get(items[spec.target].lane, 0), []).append((r0, r1))
+
     def between(k: int, boundary: float, rank: int) -> int:
         """What a connector from lane k to a channel at `boundary` (a lane index +- 0.5), at a
         rank, crosses: each lane it passes, and each long flow passing there."""
         low, high = sorted((k, boundary))
         lanes = [m for m in range(last + 1) if low < m < high and m != k]
-        return len(lanes) + sum(passing.get((rank, m), 0) for m in lanes)
+        return len(lanes) + sum(passing.get((rank, m), 0) + sum(1 for r0, r1 in running.get(m, ()) if r0 < rank < r1) for m in lanes)
 
     where: dict[str, tuple[str | None, str]] = {}
     taken: dict[tuple[int, str], list[tuple[int, int]]] = {}  # rank spans of the loops each channel group holds
