@@ -547,13 +547,9 @@ def loads(text: str, *, name: str = "<stdin>") -> Process:
 def load_stream(stream, *, name: str = "<stdin>") -> Process:
     """A process from a binary stream (stdin), read with the same guards as a file: at most the
     size limit (one byte more is read, to tell), no binary data, UTF-8 only."""
-    from kamflow.loader.yamlsrc import MAX_BYTES_ENV, decode, max_bytes
+    from kamflow.files import read_stream
 
-    limit = max_bytes()
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise LoadError([Problem(Span(name), f"input is over the {limit}-byte limit (set {MAX_BYTES_ENV} to raise it)")])
-    return loads(decode(data, name), name=name)
+    return loads(read_stream(stream, name), name=name)
 
 
 def report(
@@ -784,7 +780,7 @@ def check_theme(reference: str, *, relative_to: Path | str | None = None):
 
 def link_warnings(process: Process) -> list[str]:
     """`PATH:LINE:COL: warning: ...` for step links the chart leaves out (not http, https, mailto)."""
-    from kamflow.rendering.svg import unsafe_links
+    from kamflow.model.links import unsafe_links
 
     return unsafe_links(process)
 

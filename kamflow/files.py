@@ -1,11 +1,15 @@
-"""Writing outputs so that a failure never leaves a half-written or missing file behind."""
+"""Files in and out, below every stage: a user's text file is read one bounded, safe way (regular
+files only, never trusting their stated size), and outputs are written so that a failure never
+leaves a half-written or missing file behind."""
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
-from kamflow.errors import OutputError
+from kamflow.errors import LoadError, OutputError, Problem, Span
 
 
 def _first_file(folder: Path) -> Path:
@@ -43,3 +47,106 @@ def write_atomically(files: dict[Path, bytes]) -> list[Path]:
             raise OutputError(str(target), error.strerror or str(error)) from None
         raise
     return [target for _, target in staged]
+
+
+# -- reading: the one bounded, safe way kamflow reads a user's text file -------------------------
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES_ENV = "KAMFLOW_MAX_FILE_SIZE"
+_CHUNK = 1 << 16
+_NOT_REGULAR = "is not a regular file (a device, pipe or socket); give a file, or - to read standard input"
+
+
+def max_bytes() -> int:
+    """The size limit for input files: KAMFLOW_MAX_FILE_SIZE (bytes) or 5 MiB."""
+    raw = os.environ.get(MAX_BYTES_ENV, "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_BYTES
+
+
+def read_bounded(stream: BinaryIO, limit: int) -> bytes | None:
+    """At most `limit` bytes from a stream, or None when it holds more (one byte more is read, to
+    tell); the stream's own idea of its size is never trusted."""
+    parts: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = stream.read(min(_CHUNK, limit + 1 - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return None if total > limit else b"".join(parts)
+
+
+def read_text(path: Path | str, *, display: str | None = None, limit: int | None = None, what: str = "file") -> str:
+    """A UTF-8 text file read with a size cap (see read_bytes); every failure is a LoadError."""
+    shown = display or str(path)
+    limit = limit or max_bytes()
+    return decode(read_bytes(path, display=shown, limit=limit, what=what), shown, limit=limit, what=what)
+
+
+def read_bytes(path: Path | str, *, display: str | None = None, limit: int | None = None, what: str = "file") -> bytes:
+    """A file's bytes with a size cap; every failure is a LoadError with the path.
+
+    Only regular files are read: a device (/dev/zero), a named pipe or a socket is refused before
+    it is opened (opening a pipe would wait for a writer), and the file is read in chunks up to the
+    limit, so a file that grows, or lies about its size, cannot exhaust memory."""
+    shown = display or str(path)
+    file = Path(path)
+    limit = limit or max_bytes()
+    try:
+        info = file.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise LoadError([Problem(Span(shown), f"is a folder, not a {what}")])
+        if not stat.S_ISREG(info.st_mode):
+            raise LoadError([Problem(Span(shown), _NOT_REGULAR)])
+        descriptor = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(descriptor, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):  # swapped for a pipe since the stat
+                raise LoadError([Problem(Span(shown), _NOT_REGULAR)])
+            data = read_bounded(stream, limit)
+    except FileNotFoundError:
+        raise LoadError([Problem(Span(shown), "no such file" if what == "file" else f"no such {what}")]) from None
+    except PermissionError:
+        raise LoadError([Problem(Span(shown), "permission denied")]) from None
+    except OSError as error:
+        raise LoadError([Problem(Span(shown), f"cannot read: {error.strerror or error}")]) from None
+    if data is None:
+        raise LoadError([Problem(Span(shown), f"{what} is over the {limit}-byte limit{_raise_hint(limit)}")])
+    return data
+
+
+def read_stream(stream: BinaryIO, shown: str, *, limit: int | None = None) -> str:
+    """Text from a binary stream (standard input) with the same guards as a file."""
+    limit = limit or max_bytes()
+    data = read_bounded(stream, limit)
+    if data is None:
+        raise LoadError([Problem(Span(shown), f"input is over the {limit}-byte limit{_raise_hint(limit)}")])
+    return decode(data, shown, limit=limit)
+
+
+def decode(data: bytes, shown: str, *, limit: int | None = None, what: str = "file") -> str:
+    """Bytes to text: UTF-8 only, no NUL bytes (binary), within the size cap."""
+    limit = limit or max_bytes()
+    if len(data) > limit:
+        raise LoadError([Problem(Span(shown), f"input is {len(data)} bytes, over the {limit}-byte limit{_raise_hint(limit)}")])
+    if b"\x00" in data:
+        line, column = position_of(data, data.index(b"\x00"))
+        raise LoadError([Problem(Span(shown, line, column), f"binary data (NUL byte): not a {'text file' if what == 'file' else what}")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = position_of(data, error.start)
+        raise LoadError([Problem(Span(shown, line, column), "not valid UTF-8 text")]) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def position_of(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column of a byte offset."""
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    column = offset - (before.rfind(b"\n") + 1) + 1
+    return line, column
+
+
+def _raise_hint(limit: int) -> str:
+    return f" (set {MAX_BYTES_ENV} to raise it)" if limit == max_bytes() else ""

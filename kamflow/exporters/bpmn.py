@@ -30,6 +30,7 @@ import xml.etree.ElementTree as ET
 from kamflow.exporters._xmltext import xml_safe
 from kamflow.model.layout import Box, Layout, Point
 from kamflow.model.process import Process, Step
+from kamflow.model.numbers import number as _num
 
 NS = {
     "xmlns:bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -336,9 +337,6 @@ def _clamped(box: Box, inside: Box) -> Box:
     return Box(x, y, box.width, box.height)
 
 
-def _num(value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def _bounds(box: Box) -> dict[str, str]:

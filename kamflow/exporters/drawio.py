@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from kamflow.exporters._xmltext import xml_safe
 from kamflow.model.layout import Box, Layout
 from kamflow.model.process import Process
+from kamflow.model.numbers import number as _num
 
 HEADER = 30.0
 _TEXT = "whiteSpace=wrap;html=0;fontFamily=Helvetica;fontSize=11;"
@@ -94,8 +95,3 @@ def to_drawio(process: Process, layout: Layout) -> str:
 def _cell(root: ET.Element, cell_id: str, value: str, style: str, parent: str, box: Box, *, vertex: bool) -> None:
     cell = ET.SubElement(root, "mxCell", {"id": cell_id, "value": value, "style": style, "vertex": "1" if vertex else "0", "parent": parent})
     ET.SubElement(cell, "mxGeometry", {"x": _num(box.x), "y": _num(box.y), "width": _num(box.width), "height": _num(box.height), "as": "geometry"})
-
-
-def _num(value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text

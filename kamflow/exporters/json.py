@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import json
 
+from kamflow.model.nodelink import FORMAT, FORMAT_VERSION
 from kamflow.model.process import Process
-
-FORMAT = "kamflow-node-link"
-FORMAT_VERSION = 1
 
 
 def to_node_link(process: Process) -> dict:

@@ -19,12 +19,10 @@ from kamflow.errors import LoadError, Problem, Span
 from kamflow.loader import yamlsrc
 from kamflow.loader.build import ProcessBuilder, _collector_paused
 from kamflow.loader.schema import DIRECTIONS, ID_PATTERN, METADATA_FIELDS, STEP_FIELDS
+from kamflow.model.nodelink import EDGE_KINDS, FORMAT, FORMAT_VERSION
 from kamflow.model.process import STEP_TYPES, Edge, Lane, Process, Step
 from kamflow.model.source import Mapping, Node, Scalar, Sequence, scalar
 
-FORMAT = "kamflow-node-link"
-FORMAT_VERSION = 1
-EDGE_KINDS = ("next", "branch")
 
 
 def _no_constant(name: str) -> None:

@@ -7,14 +7,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import time
 
 from kamflow.errors import RenderError
+from kamflow.rendering import tools
 from kamflow.rendering.options import PAGE_SIZES
 
 INSTALL_HINT = "install librsvg's converter: `apt-get install librsvg2-bin` (Debian/Ubuntu) or `brew install librsvg` (macOS), then make sure `rsvg-convert` is on PATH"
 PAGE_MARGIN = 28.35  # 10 mm
+RSVG = tools.Tool("`{exe}`", "rsvg-convert", INSTALL_HINT)
 
 
 def converter() -> str:
@@ -36,42 +37,11 @@ def page_layout(width: float, height: float, page: str) -> list[str]:
 
 
 def convert(jobs: dict[str, tuple[bytes, list[str]]], *, timeout: float) -> dict[str, bytes]:
-    """Run one rsvg-convert per format (format -> (svg bytes, extra args)) in parallel."""
+    """Run one rsvg-convert per format (format -> (svg bytes, extra args)) side by side."""
     exe = converter()
-    env = dict(os.environ)
-    env.setdefault("SOURCE_DATE_EPOCH", "0")
-    running = {}
-    try:
-        for fmt, (svg, extra) in jobs.items():
-            argv = [exe, f"--format={fmt}", *extra]
-            process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
-            running[fmt] = (process, svg)
-        results = {}
-        deadline = time.monotonic() + timeout
-        for fmt, (process, svg) in running.items():
-            try:
-                out, err = process.communicate(svg, timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                raise RenderError(f"rsvg-convert took longer than {timeout:g} s and was stopped") from None
-            if process.returncode < 0:
-                raise RenderError(f"rsvg-convert crashed (signal {-process.returncode}) while writing {fmt.upper()}")
-            if process.returncode != 0:
-                detail = err.decode("utf-8", "replace").strip().splitlines()
-                raise RenderError(f"rsvg-convert failed to write {fmt.upper()}: {detail[-1] if detail else process.returncode}")
-            results[fmt] = fixed_pdf_date(out) if fmt == "pdf" else out
-        return results
-    except FileNotFoundError:
-        raise RenderError(f"`rsvg-convert` was not found; {INSTALL_HINT}") from None
-    except BrokenPipeError:  # it died before reading the chart: report like any other failure
-        raise RenderError("rsvg-convert stopped before reading the chart") from None
-    except OSError as error:
-        raise RenderError(f"`rsvg-convert` could not be started: {error.strerror or error}; {INSTALL_HINT}") from None
-    finally:
-        from kamflow.rendering.graphviz_run import kill_group
-
-        for process, _ in running.values():
-            if process.poll() is None:
-                kill_group(process)
+    runs = {fmt: tools.Job([exe, f"--format={fmt}", *extra], svg, f"writing {fmt.upper()}") for fmt, (svg, extra) in jobs.items()}
+    results = tools.run_all(RSVG, runs, timeout=timeout)
+    return {fmt: fixed_pdf_date(out) if fmt == "pdf" else out for fmt, out in results.items()}
 
 
 _PDF_DATE = re.compile(rb"/(?:CreationDate|ModDate) \(((?:D:)?\d{14}[^)]*)\)")

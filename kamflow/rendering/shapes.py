@@ -16,6 +16,8 @@ room each symbol needs around its text; `symbol_path` draws it.
 """
 from __future__ import annotations
 
+from kamflow.model.numbers import number as _n  # the one number formatter
+
 SYMBOL_NAMES = {
     "start": "Start",
     "end": "End",
@@ -46,9 +48,6 @@ DOT_SHAPES: dict[str, dict[str, str]] = {
 BAR_INSET = 7.0  # predefined process: distance of the inner bars from the sides
 
 
-def _n(value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def _poly(points: list[tuple[float, float]]) -> str:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from kamflow.model.links import safe_link  # noqa: F401  the one link policy (#13); scene.py takes it from here
 from kamflow.model.process import Process, Step
 from kamflow.model.scene import Scene, SceneFlow, SceneStep, Text
 from kamflow.rendering import shapes
@@ -15,7 +16,6 @@ from kamflow.rendering.text import text_width, xml_attr, xml_text
 from kamflow.rendering.themes import Theme
 
 LINE = 1.22  # line height as a multiple of the font size
-SAFE_SCHEMES = ("http://", "https://", "mailto:")
 # Noto Color Emoji is not named: librsvg would take digits from it (keycap bases); emoji still
 # come from it through fontconfig's fallback.
 FALLBACK_FONTS = ("DejaVu Sans", "Noto Sans", "Noto Sans CJK SC", "Noto Sans Arabic", "sans-serif")
@@ -24,24 +24,6 @@ FALLBACK_FONTS = ("DejaVu Sans", "Noto Sans", "Noto Sans CJK SC", "Noto Sans Ara
 def font_stack(family: str) -> str:
     names = [family] + [f for f in FALLBACK_FONTS if f != family]
     return ", ".join(n if n == "sans-serif" else f"'{n}'" for n in names)
-
-
-def safe_link(value: object) -> str | None:
-    """A step's `link` when it is an http, https or mailto URL; None otherwise."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    return text if text.lower().startswith(SAFE_SCHEMES) and len(text) > 8 and not any(c in text for c in " \n\t<>\"") else None
-
-
-def unsafe_links(process: Process) -> list[str]:
-    """Warnings for step links that are not drawn (not http, https or mailto)."""
-    found = []
-    for step in process.steps:
-        link = step.metadata.get("link")
-        if link is not None and safe_link(link) is None:
-            found.append(f"{step.span_of('link')}: warning: link of step '{step.id}' is not an http, https or mailto URL; it is not linked on the chart")
-    return found
 
 
 _PLAIN_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")  # a process id (a file path has a dot or a slash)

@@ -10,8 +10,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from kamflow.errors import LoadError, Problem, Span
+from kamflow.files import read_text
+from kamflow.model.source import Mapping, Node, Scalar, Sequence
+from kamflow.model.yamltree import source_tree
 from kamflow.model.process import STEP_TYPES
 from kamflow.model.overlay import MARK_KINDS
 
@@ -19,7 +23,6 @@ BUILTIN_DIR = Path(__file__).resolve().parent / "themes"
 MAX_THEME_BYTES = 256 * 1024
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _FAMILY = re.compile(r"^[A-Za-z0-9 ._-]{1,64}$")
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")}
 
 
 @dataclass(frozen=True)
@@ -119,48 +122,15 @@ def _builtin(name: str) -> Theme:
 
 
 def _read(path: Path, shown: str) -> str:
-    try:
-        if path.is_dir():
-            raise LoadError([Problem(Span(shown), "is a folder, not a theme file")])
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise LoadError([Problem(Span(shown), "no such theme file")]) from None
-    except OSError as error:
-        raise LoadError([Problem(Span(shown), f"cannot read: {error.strerror or error}")]) from None
-    if len(data) > MAX_THEME_BYTES:
-        raise LoadError([Problem(Span(shown), f"theme file is {len(data)} bytes, over the {MAX_THEME_BYTES}-byte limit")])
-    if b"\x00" in data:
-        offset = data.index(b"\x00")
-        line = data[:offset].count(b"\n") + 1
-        raise LoadError([Problem(Span(shown, line, offset - (data.rfind(b"\n", 0, offset) + 1) + 1), "binary data (NUL byte): not a theme file")])
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise LoadError([Problem(Span(shown, line, 1), "not valid UTF-8 text")]) from None
-    return text.removeprefix("\ufeff")
+    return read_text(path, display=shown, limit=MAX_THEME_BYTES, what="theme file")
 
 
 def _theme_from_text(text: str, shown: str, *, base: str | None = "default") -> Theme:
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        root = yaml.compose(text, Loader=loader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        span = Span(shown, mark.line + 1, mark.column + 1) if mark else Span(shown)
-        raise LoadError([Problem(span, f"invalid YAML: {(error.problem or error.context or '').strip()}")]) from None
-    except yaml.reader.ReaderError as error:  # a control character YAML does not allow in a file
-        position = max(0, min(int(error.position), len(text)))
-        line, column = text.count("\n", 0, position) + 1, position - (text.rfind("\n", 0, position) + 1) + 1
-        raise LoadError([Problem(Span(shown, line, column), "invalid YAML: a control character YAML does not allow; remove it")]) from None
-    except yaml.YAMLError as error:
-        raise LoadError([Problem(Span(shown), f"invalid YAML: {error}")]) from None
+    root = source_tree(text, shown)  # the loader's reader: plain data only, every mistake at its place
     if root is None:
         raise LoadError([Problem(Span(shown, 1, 1), "empty theme file; a theme is a mapping such as `steps: {decision: {fill: '#ffeeaa'}}`")])
     problems: list[Problem] = []
-    values = _walk(root, SCHEMA, shown, problems, seen=set())
+    values = _walk(root, SCHEMA, shown, problems)
     if problems:
         raise LoadError(problems)
     extends = values.get("extends", base)
@@ -174,11 +144,9 @@ def _theme_from_text(text: str, shown: str, *, base: str | None = "default") -> 
 @lru_cache(maxsize=None)
 def _builtin_values(name: str) -> dict:
     path = BUILTIN_DIR / f"{name}.yaml"
-    import yaml
-
-    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    root = source_tree(path.read_text(encoding="utf-8"), f"{name}.yaml")
     problems: list[Problem] = []
-    values = _walk(root, SCHEMA, f"{name}.yaml", problems, seen=set())
+    values = _walk(root, SCHEMA, f"{name}.yaml", problems) if root is not None else {}
     assert not problems, problems
     return values
 
@@ -190,56 +158,38 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-def _span(shown: str, node) -> Span:
-    return Span(shown, node.start_mark.line + 1, node.start_mark.column + 1)
-
-
-def _walk(node, schema, shown: str, problems: list[Problem], *, seen: set[int], where: str = "theme"):
-    import yaml
-
-    if id(node) in seen:
-        problems.append(Problem(_span(shown, node), "anchors and aliases are not supported in theme files; write the value out"))
-        return None
-    seen.add(id(node))
-    if node.tag not in _PLAIN_TAGS:
-        problems.append(Problem(_span(shown, node), f"YAML tag {node.tag} is not allowed; a theme holds plain data"))
-        return None
+def _walk(node: Node, schema: dict | str, shown: str, problems: list[Problem], *, where: str = "theme") -> Any:
     if isinstance(schema, dict):
-        if not isinstance(node, yaml.MappingNode):
-            problems.append(Problem(_span(shown, node), f"{where} must be a mapping with keys {', '.join(schema)}"))
+        if not isinstance(node, Mapping):
+            problems.append(Problem(node.span, f"{where} must be a mapping with keys {', '.join(schema)}"))
             return None
         values: dict = {}
-        for key, value in node.value:
-            name = key.value if isinstance(key, yaml.ScalarNode) else None
+        for key, value in node.entries:
+            name = key.text if isinstance(key, Scalar) else None
             if name is None or name not in schema:
                 hint = difflib.get_close_matches(str(name), list(schema), n=1)
                 more = f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(schema)}"
-                problems.append(Problem(_span(shown, key), f"unknown key {name!r} in {where}{more}"))
+                problems.append(Problem(key.span, f"unknown key {name!r} in {where}{more}"))
                 continue
-            if name in values:
-                problems.append(Problem(_span(shown, key), f"duplicate key {name!r} in {where}"))
-                continue
-            values[name] = _walk(value, schema[name], shown, problems, seen=seen, where=f"{where}.{name}" if where != "theme" else name)
+            values[name] = _walk(value, schema[name], shown, problems, where=f"{where}.{name}" if where != "theme" else name)
         return {k: v for k, v in values.items() if v is not None}
     return _scalar(node, schema, shown, problems, where)
 
 
-def _scalar(node, kind: str, shown: str, problems: list[Problem], where: str):
-    import yaml
-
+def _scalar(node: Node, kind: str, shown: str, problems: list[Problem], where: str) -> Any:
     if kind == "colours":
-        if not isinstance(node, yaml.SequenceNode) or not node.value:
-            problems.append(Problem(_span(shown, node), f"{where} must be a list of one or more colours like '#e8eef5'"))
+        if not isinstance(node, Sequence) or not node.items:
+            problems.append(Problem(node.span, f"{where} must be a list of one or more colours like '#e8eef5'"))
             return None
-        items = [_scalar(item, "colour", shown, problems, where) for item in node.value]
+        items = [_scalar(item, "colour", shown, problems, where) for item in node.items]
         return tuple(items) if all(items) else None
-    if not isinstance(node, yaml.ScalarNode):
-        problems.append(Problem(_span(shown, node), f"{where} must be a single value"))
+    if not isinstance(node, Scalar):
+        problems.append(Problem(node.span, f"{where} must be a single value"))
         return None
-    raw = node.value
+    raw = node.text
     if kind == "colour":
         if not _COLOUR.match(raw):
-            problems.append(Problem(_span(shown, node), f"{where}: {raw!r} is not a colour; write '#rrggbb' (quoted, since # starts a YAML comment)"))
+            problems.append(Problem(node.span, f"{where}: {raw!r} is not a colour; write '#rrggbb' (quoted, since # starts a YAML comment)"))
             return None
         return raw.lower()
     if kind == "size":
@@ -248,12 +198,12 @@ def _scalar(node, kind: str, shown: str, problems: list[Problem], where: str):
         except ValueError:
             size = 0.0
         if not 6 <= size <= 32:
-            problems.append(Problem(_span(shown, node), f"{where}: font size must be a number from 6 to 32 (points), not {raw!r}"))
+            problems.append(Problem(node.span, f"{where}: font size must be a number from 6 to 32 (points), not {raw!r}"))
             return None
         return size
     if kind == "family":
         if not _FAMILY.match(raw):
-            problems.append(Problem(_span(shown, node), f"{where}: {raw!r} is not a font family name (letters, digits, spaces, . _ -)"))
+            problems.append(Problem(node.span, f"{where}: {raw!r} is not a font family name (letters, digits, spaces, . _ -)"))
             return None
         return raw
     if kind == "edge-style":
@@ -263,11 +213,11 @@ def _scalar(node, kind: str, shown: str, problems: list[Problem], where: str):
         return raw
     if kind == "theme-name":
         if raw not in builtin_names():
-            problems.append(Problem(_span(shown, node), f"{where}: {raw!r} is not a built-in theme; choose {', '.join(builtin_names())}"))
+            problems.append(Problem(node.span, f"{where}: {raw!r} is not a built-in theme; choose {', '.join(builtin_names())}"))
             return None
         return raw
     if len(raw) > 200:
-        problems.append(Problem(_span(shown, node), f"{where} is longer than 200 characters"))
+        problems.append(Problem(node.span, f"{where} is longer than 200 characters"))
         return None
     return raw
 

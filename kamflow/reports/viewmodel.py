@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from kamflow.model.graph import flow_order  # noqa: F401  (re-exported by kamflow.reports)
+from kamflow.model.links import safe_link
 from kamflow.model.process import Process
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ TYPE_NAMES = {
     "parallel": "Parallel split / join",
 }
 _PROLOGUE = re.compile(r"\A\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?(<!--.*?-->\s*)*", re.S)
-_SAFE_URL = re.compile(r"\A(?:https?://|mailto:)[^\s\"'<>]+\Z", re.I)
 
 
 def inline_svg(svg: str) -> str:
@@ -99,9 +99,7 @@ def build_view(
     steps = []
     for step in ordered:
         meta = step.metadata
-        link = _text(meta.get("link"))
-        if not _SAFE_URL.match(link):
-            link = ""  # like the chart: only http, https and mailto links reach a report (`render` warns)
+        link = safe_link(meta.get("link")) or ""  # the chart's policy: only http, https and mailto (`render` warns)
         steps.append({
             "number": numbers[step.id],
             "id": step.id,
@@ -118,7 +116,7 @@ def build_view(
             "notes": _text(meta.get("notes")),
             "tags": _texts(meta.get("tags")),
             "link": link,
-            "link_is_web": bool(_SAFE_URL.match(link)),
+            "link_is_web": bool(link),
             "essential": step.essential,
             "subprocess": (
                 {"id": step.process, "href": links.get(step.id)} if step.type == "subprocess" and step.process else None
