@@ -85,7 +85,8 @@ def _lookup_for(process: Process, space: Workspace):
         if found is None:
             if Path(reference).is_absolute():
                 return None, "is an absolute path; a process names other processes by id or by a path relative to its own file"
-            return None, "was not found beside this file or in the bundled library"
+            here = "beside this file" if Path(process.path).is_file() else "in the current folder"  # stdin, a notebook cell
+            return None, f"was not found {here} or in the bundled library"
         return found, None
 
     return lookup
@@ -590,6 +591,8 @@ def report(
         read_text(template)
     if findings is None:
         findings = check(process, workspace=space)
+    if fmt == "md" and not links:  # a lone Markdown report: no <id>.svg of a called process lies beside it
+        options = replace(options or RenderOptions(), subprocess_links=())
     svg = render_charts(process, formats=("svg",), options=options)["svg"]
     stem = name or process.id
     reference_title = None
@@ -789,8 +792,13 @@ def render_warnings(process: Process, options: RenderOptions | None = None) -> l
     """What a user should know about a chart besides the check: links left out, and a critical
     path that was asked for but cannot be drawn."""
     warnings = link_warnings(process)
-    if options is not None and options.highlight == "critical-path" and not critical_path_overlay(process).step_marks:
-        warnings.append(f"{process.path}: warning: no critical path to highlight: no end can be reached from a start")
+    if options is not None and options.highlight == "critical-path":
+        critical = stats(process).get("critical_path")
+        if not critical:
+            warnings.append(f"{process.path}: warning: no critical path to highlight: no end can be reached from a start")
+        elif critical["steps_without_duration"]:
+            missing, total = len(critical["steps_without_duration"]), len(critical["steps"])
+            warnings.append(f"{process.path}: warning: {missing} of the {total} steps on the highlighted critical path have no duration (counted as 0), so it may not be the longest; `kamflow stats` lists them")
     return warnings
 
 

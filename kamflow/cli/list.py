@@ -20,9 +20,6 @@ def list_command(folder: str | None) -> None:
         (p.id, p.title, str(len(p.steps)), str(sum(s.type == "decision" for s in p.steps)), str(len(p.lanes)))
         for p in processes
     ]
-    if not rows:
-        click.echo(f"no process files in {folder}")
-        return
     widths = [max(len(row[i]) for row in [_COLUMNS, *rows]) for i in range(len(_COLUMNS))]
     numeric = {2, 3, 4}
     for row in [_COLUMNS, *rows]:

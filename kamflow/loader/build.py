@@ -85,6 +85,7 @@ class ProcessBuilder:
     def __init__(self, shown: str):
         self.shown = shown
         self.problems: list[Problem] = []
+        self.lane_labels: tuple[Lane, ...] = ()  # for "did you mean" when a step names a lane by its label
 
     # -- problems --------------------------------------------------------------------------------
     def error(self, at: Node | Span | None, message: str) -> None:
@@ -102,6 +103,7 @@ class ProcessBuilder:
             self.error(node, f"{what} must be a mapping of keys to values, not {describe(node)}")
             return None
         entries: dict[str, tuple[Scalar, Node]] = {}
+        previous: tuple[str, str] | None = None  # the key before and its value, when that was plain text
         for key, value in node.entries:
             if not isinstance(key, Scalar):
                 self.error(key, f"keys in {what} must be text")
@@ -109,8 +111,15 @@ class ProcessBuilder:
             if key.text not in allowed:
                 hint = difflib.get_close_matches(key.text, list(allowed), n=1)
                 suffix = f"; did you mean {hint[0]!r}?" if hint else f"; expected one of: {', '.join(allowed)}"
+                if not hint and isinstance(value, Scalar) and value.kind == "null" and previous is not None:
+                    # `{label: Visit (Warsaw, Kraków), ...}`: the comma ended the label and `Kraków)` became a key
+                    name, text = previous
+                    suffix = (f": a comma ends a value inside {{...}}, so `{name}` stopped at {text!r}; "
+                              f"quote the whole value: {name}: \"{text}, {key.text}\"")
                 self.error(key, f"unknown key {key.text!r} in {what}{suffix}")
+                previous = None
                 continue
+            previous = (key.text, value.text) if isinstance(value, Scalar) and value.kind == "str" else None
             entries[key.text] = (key, value)
         for name, spec in allowed.items():
             if spec.required and name not in entries:
@@ -260,6 +269,7 @@ class ProcessBuilder:
                 disabled = self.text_list(check["disable"][1], "`check.disable`")
                 key_spans["check.disable"] = check["disable"][1].span
         lanes = self.lanes(entries["lanes"][1]) if "lanes" in entries else ()
+        self.lane_labels = lanes
         steps, edges = self.steps(entries["steps"][1]) if "steps" in entries else ((), ())
         return self.finish(
             id=process_id or "",
@@ -331,7 +341,7 @@ class ProcessBuilder:
         where = f"step {step_id!r}"
         step_type = self.step_type(entries["type"][1], where) if "type" in entries else "step"
         label = self.label(entries["label"][1], f"the label of {where}") if "label" in entries else None
-        lane = self.ident(entries["lane"][1], f"the lane of {where}") if "lane" in entries else None
+        lane = self.lane_ref(entries["lane"][1], where) if "lane" in entries else None
         process = self.text(entries["process"][1], f"the process of {where}", allow_empty=False) if "process" in entries else None
         essential = self.boolean(entries["essential"][1], f"`essential` of {where}") if "essential" in entries else False
         implements = self.text_list(entries["implements"][1], f"`implements` of {where}", ids=True) if "implements" in entries else ()
@@ -366,6 +376,16 @@ class ProcessBuilder:
             key_spans={name: key.span for name, (key, _) in entries.items()},
         )
         return step, edges
+
+    def lane_ref(self, node: Node, where: str) -> str | None:
+        """A step's lane: a lane id; a lane's label written instead gets "did you mean" its id."""
+        if isinstance(node, Scalar) and node.kind != "null" and not _ID.match(node.text):
+            wanted = node.text.strip().casefold()
+            match = next((lane for lane in self.lane_labels if lane.label.strip().casefold() == wanted), None)
+            if match is not None:
+                self.error(node, f"the lane of {where} is {node.text!r}, the label of lane {match.id!r}; steps name lanes by id: did you mean {match.id!r}?")
+                return None
+        return self.ident(node, f"the lane of {where}")
 
     def next_flows(self, source: str, node: Node, where: str) -> list[Edge]:
         if isinstance(node, Scalar):

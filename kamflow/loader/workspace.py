@@ -12,6 +12,7 @@ from kamflow.loader.schema import ID_PATTERN
 from kamflow.model.process import Process
 
 PROCESS_SUFFIXES = (".yaml", ".yml")
+NO_PROCESS_FILES = "no process files (*.yaml, *.yml, *.json) found"
 _ID = re.compile(ID_PATTERN)
 
 
@@ -21,11 +22,15 @@ def bundled_library_dir() -> Path:
 
 
 def find_process_files(path: Path | str, *, suffixes: tuple[str, ...] = PROCESS_SUFFIXES) -> list[Path]:
-    """A file as itself; a folder as every process file in its tree, in sorted order; a name that is
-    no file but the id of a bundled process (`kam`), as that library file."""
+    """A file as itself; a folder as every process file in its tree, in sorted order (a folder with
+    none is an error); a name that is no file but the id of a bundled process (`kam`), as that
+    library file."""
     root = Path(path)
     if root.is_dir():
-        return sorted(p for p in root.rglob("*") if p.suffix.lower() in suffixes and p.is_file())
+        found = sorted(p for p in root.rglob("*") if p.suffix.lower() in suffixes and p.is_file())
+        if not found:  # in CI, "0 files checked: no problems" would hide a wrong path
+            raise LoadError([Problem(Span(str(path)), NO_PROCESS_FILES)])
+        return found
     if not root.exists():
         bundled = bundled_library_dir() / f"{path}.yaml"
         if _ID.match(str(path)) and bundled.is_file():

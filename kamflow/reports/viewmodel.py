@@ -226,8 +226,8 @@ def _stats_view(stats: Mapping[str, Any], process: Process, numbers: Mapping[str
     paths = [
         {
             "end": step_ref(path["end"]),
-            "shortest": {key: path["shortest"][key] for key in ("duration", "handoffs")} | {"steps": len(path["shortest"]["steps"])},
-            "longest": {key: path["longest"][key] for key in ("duration", "handoffs")} | {"steps": len(path["longest"]["steps"])},
+            "shortest": {key: path["shortest"][key] for key in ("duration", "handoffs")} | _counted(path["shortest"]),
+            "longest": {key: path["longest"][key] for key in ("duration", "handoffs")} | _counted(path["longest"]),
         }
         for path in stats.get("paths", [])
         if path.get("shortest") and path.get("longest")
@@ -237,6 +237,7 @@ def _stats_view(stats: Mapping[str, Any], process: Process, numbers: Mapping[str
             "start": step_ref(item["start"]),
             "available": item["available"],
             "duration": item.get("duration"),
+            "at_least": bool(item.get("steps_without_duration")),  # steps without a duration count as 0
             "handoffs": item.get("handoffs"),
             "problems": list(item.get("problems", [])),
             "ends": [{"label": end["label"], "probability": end["probability"]} for end in item.get("ends", [])],
@@ -253,6 +254,7 @@ def _stats_view(stats: Mapping[str, Any], process: Process, numbers: Mapping[str
             "handoffs": critical["handoffs"],
             "end": step_ref(critical["end"]),
             "steps": [step_ref(step_id) for step_id in critical["steps"]],
+            "without_duration": len(critical.get("steps_without_duration", ())),  # counted as 0, as `kamflow stats` says
         }
         if critical
         else None,
@@ -261,6 +263,10 @@ def _stats_view(stats: Mapping[str, Any], process: Process, numbers: Mapping[str
         "missing_owner": [step_ref(step_id) for step_id in stats.get("missing", {}).get("owner", [])],
         "missing_duration": [step_ref(step_id) for step_id in stats.get("missing", {}).get("duration", [])],
     }
+
+
+def _counted(path: Mapping[str, Any]) -> dict[str, int]:
+    return {"steps": len(path["steps"]), "without_duration": len(path.get("steps_without_duration", ()))}
 
 
 def build_index(pages: Iterable[tuple[dict[str, Any], str]], *, title: str = "Process portfolio") -> dict[str, Any]:
