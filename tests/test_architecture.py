@@ -8,7 +8,7 @@ LAYERS = {
     "model": 1,
     "loader": 2, "checks": 2, "rendering": 2, "exporters": 2, "analysis": 2,
     "reports": 3,
-    "api": 4, "batch": 4, "serve": 4,
+    "api": 4, "batch": 4, "serve": 4, "session": 4,
     "cli": 5, "__main__": 5, "__init__": 5,
 }
 STAGES = {"loader", "checks", "rendering", "exporters", "analysis"}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kamflow.analysis.durations import format_hours, step_hours
+from kamflow.errors import UsageError
 from kamflow.model.overlay import GhostStep, Mark, Overlay
 from kamflow.model.process import Edge, Process, Step
 
@@ -589,3 +590,19 @@ def diff_overlay(diff: ProcessDiff) -> Overlay:
         for c in removed_steps
     )
     return Overlay(ghosts=ghosts, step_marks=step_marks, edge_marks=edge_marks, extra_edges=tuple(extra))
+
+
+def format_diff(result: ProcessDiff, *, fmt: str = "text") -> str:
+    """A diff as a change log (`text`) or as the JSON documented in docs/diff.md (`json`)."""
+    if fmt not in ("text", "json"):
+        raise UsageError(f"unknown diff format {fmt!r}; choose text or json")
+    return diff_json(result) if fmt == "json" else diff_text(result)
+
+
+def diff_chart_process(result: ProcessDiff) -> Process:
+    """The process a diff chart draws: the new one, as `<new id>-diff`, titled with the change."""
+    from dataclasses import replace
+
+    new = result.new
+    title = f"{new.title}: changes from {result.old.title}" if new.title != result.old.title else f"{new.title}: changes"
+    return replace(new, id=f"{new.id}-diff", title=title)

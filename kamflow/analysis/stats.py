@@ -31,6 +31,7 @@ from kamflow.analysis.durations import (
     needs_owner,
     step_hours,
 )
+from kamflow.errors import UsageError
 from kamflow.model.graph import back_edges, end_ids, forward_graph, reaching, start_ids
 from kamflow.model.overlay import Mark, Overlay
 from kamflow.model.process import STEP_TYPES, Process
@@ -401,3 +402,22 @@ def critical_path_overlay(stats: dict[str, Any]) -> Overlay:
         step_marks={s: Mark("critical", "critical path") for s in steps},
         edge_marks={(a, b): Mark("critical", "critical path") for a, b in zip(steps, steps[1:])},
     )
+
+
+def format_stats(numbers: dict[str, Any], process: Process, *, fmt: str = "text") -> str:
+    """Path analytics as text lines or as JSON."""
+    if fmt not in ("text", "json"):
+        raise UsageError(f"unknown stats format {fmt!r}; choose text or json")
+    return stats_json(numbers) if fmt == "json" else stats_text(numbers, process)
+
+
+def critical_path_warnings(process: Process, stats: dict[str, Any]) -> list[str]:
+    """What a chart that highlights the critical path must say: that there is none, or that steps
+    on it have no duration (so it may not be the longest in time)."""
+    critical = stats.get("critical_path")
+    if not critical:
+        return [f"{process.path}: warning: no critical path to highlight: no end can be reached from a start"]
+    if critical["steps_without_duration"]:
+        missing, total = len(critical["steps_without_duration"]), len(critical["steps"])
+        return [f"{process.path}: warning: {missing} of the {total} steps on the highlighted critical path have no duration (counted as 0), so it may not be the longest; `kamflow stats` lists them"]
+    return []

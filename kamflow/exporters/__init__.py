@@ -5,6 +5,7 @@ computes the Layout (kamflow.rendering.layout) and passes it in."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from kamflow.errors import UsageError
@@ -77,3 +78,20 @@ def export_text(process: Process, exporter: Exporter, *, layout: Layout | None =
     if exporter.needs_layout and layout is None:
         raise ValueError(f"the {exporter.name} exporter needs a layout")
     return exporter.write(process, layout, direction)
+
+
+def export_targets(process_ids: list[str], *, output: Path | str, extension: str) -> list[Path]:
+    """Where each export goes. One process: `output` is the file, unless it is an existing folder or
+    ends with a slash; several processes: `output` is a folder that gets `<process id>.<extension>`
+    each. Refuses a file where a folder is needed and two processes with one id."""
+    target = Path(output)
+    into_folder = len(process_ids) != 1 or target.is_dir() or str(output).endswith(("/", "\\"))
+    if into_folder and target.exists() and not target.is_dir():
+        raise UsageError(f"{output}: exporting {len(process_ids)} processes needs a folder, and this is a file")
+    paths: list[Path] = []
+    for process_id in process_ids:
+        path = target / f"{process_id}.{extension}" if into_folder else target
+        if path in paths:
+            raise UsageError(f"two processes have the id {process_id!r}; both would be written to {path}")
+        paths.append(path)
+    return paths

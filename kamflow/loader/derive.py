@@ -8,18 +8,23 @@ positions in the YAML node tree and splices the new text in place.
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from kamflow.errors import LoadError, Problem, Span
+from kamflow.errors import LoadError, Problem, Span, UsageError
+from kamflow.model.yamltree import compose
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the loader's own parser
+if TYPE_CHECKING:
+    from kamflow.loader.workspace import Workspace
+
 
 
 def derive_text(text: str, *, shown: str, new_id: str, based_on: str) -> str:
     """`text` with its top-level `id` set to `new_id` and `based_on` set to `based_on` (added on
     the line after `id` when absent). Everything else is kept byte for byte."""
-    root = yaml.compose(text, Loader=_Loader)
+    root = compose(text, shown)  # the loader's own reader
     starts = _line_starts(text)
 
     def offset(mark) -> int:
@@ -68,3 +73,50 @@ def _scalar(value: str) -> str:
     except yaml.YAMLError:
         plain_ok = False
     return value if plain_ok else json.dumps(value, ensure_ascii=False)
+
+
+def plan_copy(name: str, *, source: str, folder: Path, workspace: "Workspace") -> tuple[Path, str]:
+    """What `kamflow new NAME --from SOURCE -o FOLDER` writes: (target file, text), after every
+    check `new` makes. A copy of `source` (a bundled id or a process file) with `id: <name>` and
+    `based_on: <source>`, its comments and order kept; it never overwrites a file, and the copy's
+    `based_on` must resolve to the process it was made from."""
+    import os
+    import re
+
+    from kamflow.loader.build import load_process_text
+    from kamflow.loader.schema import ID_PATTERN
+    from kamflow.loader.workspace import PROCESS_SUFFIXES
+    from kamflow.files import read_text
+
+    if not re.match(ID_PATTERN, name):
+        raise UsageError(f"process name {name!r} is not a valid id: start with a letter, then letters, digits, '_' or '-', at most 64 characters")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file, not a folder")
+    for suffix in PROCESS_SUFFIXES:
+        if (folder / f"{name}{suffix}").exists():
+            raise UsageError(f"{folder / (name + suffix)} already exists; kamflow new never overwrites a file (choose another name or folder)")
+    target = folder / f"{name}.yaml"
+    if Path(source).is_dir():
+        raise LoadError([Problem(Span(source), "is a folder, not a process file")])
+    if source.lower().endswith(PROCESS_SUFFIXES):
+        source_file = Path(source)
+        if not source_file.is_file():
+            raise LoadError([Problem(Span(source), "no such file")])
+        reference = Path(os.path.relpath(source_file.resolve(), folder.resolve())).as_posix()
+    elif re.match(ID_PATTERN, source):
+        source_file = workspace.bundled_file(source)
+        reference = source
+        if source == name:
+            raise UsageError(f"a process cannot be based on itself: choose a NAME other than {source!r}")
+        for suffix in PROCESS_SUFFIXES:
+            shadow = folder / f"{source}{suffix}"
+            if shadow.is_file() and shadow.resolve() != source_file.resolve():
+                raise UsageError(f"based_on: {source} would resolve to {shadow} (ids resolve beside the file first), not to the bundled process; write the copy to another folder with -o")
+    else:
+        raise UsageError(f"--from {source}: give a bundled process id ({', '.join(workspace.library_ids())}) or a .yaml file")
+    workspace.load(source_file)  # the reference itself must load
+    text = derive_text(read_text(source_file), shown=str(source_file), new_id=name, based_on=reference)
+    made = load_process_text(text, str(target))
+    if made.id != name or made.based_on != reference:
+        raise RuntimeError(f"kamflow bug: the copy of {source} lost its id or based_on")
+    return target, text

@@ -76,3 +76,17 @@ def process_json_schema() -> dict:
 
 
 __all__ = ["DIRECTIONS", "process_json_schema"]
+
+
+def schema_text(of: str = "process") -> str:
+    """A JSON Schema as text: `process` for the YAML process format, `export` for the node-link
+    JSON export. The files in docs/json-schema/ are exactly these."""
+    import json
+
+    from kamflow.errors import UsageError
+    from kamflow.loader.jsonsrc import EXPORT_SCHEMA
+
+    schemas = {"process": process_json_schema, "export": lambda: EXPORT_SCHEMA}
+    if of not in schemas:
+        raise UsageError(f"unknown schema {of!r}; choose process or export")
+    return json.dumps(schemas[of](), ensure_ascii=False, indent=2) + "\n"

@@ -5,7 +5,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from kamflow.errors import LoadError, Problem, Span
+from kamflow.errors import LoadError, Problem, Span, UsageError
 from kamflow.loader.build import load_process
 from kamflow.loader.jsonsrc import load_process_json, looks_like_export
 from kamflow.loader.schema import ID_PATTERN
@@ -115,6 +115,16 @@ class Workspace:
         """
         found = self.locate(reference, relative_to=relative_to)
         return self.load(found) if found is not None else None
+
+    def bundled_file(self, process_id: str) -> Path:
+        """The file of a library process; UsageError naming the library's ids when there is none."""
+        ids = self.library_ids()
+        if process_id in ids:
+            for suffix in PROCESS_SUFFIXES:
+                candidate = self.library / f"{process_id}{suffix}"
+                if candidate.is_file():
+                    return candidate
+        raise UsageError(f"no bundled process {process_id!r}; the library has: {', '.join(ids)}")
 
     def library_ids(self) -> list[str]:
         return sorted(p.stem for p in self.library.iterdir() if p.suffix in PROCESS_SUFFIXES)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable, ClassVar
+from typing import TYPE_CHECKING, Any, Callable
 
 from kamflow.errors import Span
 
@@ -71,15 +71,16 @@ class Process:
     theme: str | None = None
     disabled_rules: tuple[str, ...] = ()
     key_spans: dict[str, Span] = field(default_factory=dict)
-    # Process -> SVG text, installed by kamflow.api: the model never imports rendering.
-    svg_renderer: ClassVar[Callable[["Process"], str] | None] = None
+    # Process -> SVG text, for Jupyter: set on the processes kamflow.api hands out (the model never
+    # imports rendering); not part of what the process says, so never compared or shown.
+    renderer: Callable[["Process"], str] | None = field(default=None, compare=False, repr=False)
 
     def span_of(self, key: str) -> Span:
         return self.key_spans.get(key, self.span)
 
     def _repr_svg_(self) -> str | None:
         """Jupyter shows a process as its chart (None, so plain text is shown, without a renderer)."""
-        return self.svg_renderer(self) if self.svg_renderer is not None else None
+        return self.renderer(self) if self.renderer is not None else None
 
     @cached_property
     def steps_by_id(self) -> dict[str, Step]:
