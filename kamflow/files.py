@@ -99,6 +99,8 @@ def read_bytes(path: Path | str, *, display: str | None = None, limit: int | Non
             raise LoadError([Problem(Span(shown), f"is a folder, not a {what}")])
         if not stat.S_ISREG(info.st_mode):
             raise LoadError([Problem(Span(shown), _NOT_REGULAR)])
+        if info.st_size > limit:  # refused before it is read; a size that lies is caught by the bounded read
+            raise LoadError([Problem(Span(shown), f"{what} is {info.st_size} bytes, over the {limit}-byte limit{_raise_hint(limit)}")])
         descriptor = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with open(descriptor, "rb") as stream:
             if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):  # swapped for a pipe since the stat

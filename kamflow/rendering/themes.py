@@ -208,7 +208,7 @@ def _scalar(node: Node, kind: str, shown: str, problems: list[Problem], where: s
         return raw
     if kind == "edge-style":
         if raw not in ("orthogonal", "rounded"):
-            problems.append(Problem(_span(shown, node), f"{where}: {raw!r} is not an edge style; choose orthogonal or rounded"))
+            problems.append(Problem(node.span, f"{where}: {raw!r} is not an edge style; choose orthogonal or rounded"))
             return None
         return raw
     if kind == "theme-name":

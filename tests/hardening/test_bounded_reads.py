@@ -60,4 +60,4 @@ def test_a_file_over_the_limit_is_one_positioned_error(tmp_path, monkeypatch):
     big.write_text("x" * 101)
     with pytest.raises(LoadError) as caught:
         read_text(big)
-    assert [str(p) for p in caught.value.problems] == [f"{big}: error: file is over the 100-byte limit (set KAMFLOW_MAX_FILE_SIZE to raise it)"]
+    assert [str(p) for p in caught.value.problems] == [f"{big}: error: file is 101 bytes, over the 100-byte limit (set KAMFLOW_MAX_FILE_SIZE to raise it)"]
