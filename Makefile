@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test install system-deps clean gallery bench fuzz
+.PHONY: demo test lint install system-deps clean gallery bench fuzz
 
 demo: install
 	$(BIN)/kamflow render processes/kam.yaml -f svg,pdf -o output
@@ -14,8 +14,14 @@ demo: install
 gallery: install
 	$(BIN)/python docs/gallery/build.py
 
-test: install
+test: install lint
 	$(BIN)/python -m pytest
+
+# ruff (lint and format check) and mypy on kamflow/, configured in pyproject.toml; `make test` runs it first.
+lint: install
+	$(BIN)/ruff check kamflow
+	$(BIN)/ruff format --check kamflow
+	$(BIN)/mypy
 
 # Benchmarks: one script per benchmark in bench/, each printing its figures and writing them with
 # the machine to bench/results/<name>.json; docs/performance.md has a section per benchmark.

@@ -2,14 +2,29 @@
 
 The names below come from kamflow.api, imported on first use (PEP 562), so that `import kamflow.cli`
 and `kamflow --help` do not pay for networkx, YAML and Graphviz bindings."""
+
 from kamflow.errors import KamflowError, LoadError, RenderError, UsageError
 
 _FROM_API = {
-    "check", "collect_processes", "library_path", "load", "render", "render_charts",
-    "library_ids", "library_processes", "new_process", "show_process",
-    "export", "export_files", "json_schema",
-    "diff", "stats",
-    "loads", "portfolio", "report", "write_report",
+    "check",
+    "collect_processes",
+    "library_path",
+    "load",
+    "render",
+    "render_charts",
+    "library_ids",
+    "library_processes",
+    "new_process",
+    "show_process",
+    "export",
+    "export_files",
+    "json_schema",
+    "diff",
+    "stats",
+    "loads",
+    "portfolio",
+    "report",
+    "write_report",
     "import_file",
 }
 

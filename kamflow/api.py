@@ -11,14 +11,14 @@ it each call starts a fresh one, so nothing is cached behind the caller's back.
     >>> [f for f in kamflow.check(process) if f.severity == "error"]
     []
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable
 
-from kamflow.checks import Finding, run_checks
-from kamflow.checks import catalog
+from kamflow.checks import Finding, catalog, run_checks
 from kamflow.errors import LoadError, Problem, RenderError, Span, UsageError
 from kamflow.files import write_atomically
 from kamflow.loader import Workspace, find_process_files
@@ -44,6 +44,7 @@ def _svg_text(process: Process) -> str:
 
 # -- loading ------------------------------------------------------------------------------------
 
+
 def library_path(process_id: str) -> Path:
     """The file of a bundled reference process."""
     space = Workspace()
@@ -56,12 +57,12 @@ def library_path(process_id: str) -> Path:
 def load(path: Path | str, *, workspace: Space = None) -> Process:
     """Read and validate a process file; raises LoadError with every problem found.
 
-        >>> import kamflow
-        >>> kam = kamflow.load(kamflow.library_path("kam"))
-        >>> kam.id, kam.title, len(kam.steps)
-        ('kam', 'Key Account Management Process', 35)
-        >>> kam.steps[0].type, kam.steps_by_id["select_key"].lane
-        ('start', 'sponsor')
+    >>> import kamflow
+    >>> kam = kamflow.load(kamflow.library_path("kam"))
+    >>> kam.id, kam.title, len(kam.steps)
+    ('kam', 'Key Account Management Process', 35)
+    >>> kam.steps[0].type, kam.steps_by_id["select_key"].lane
+    ('start', 'sponsor')
     """
     return _shown(Session.of(workspace).load(path))
 
@@ -105,7 +106,9 @@ def load_any(reference: Path | str, *, workspace: Space = None) -> Process:
         return _shown(space.load(text))
     found = space.locate(text, relative_to=None)
     if found is None:
-        raise LoadError([Problem(Span(text), f"no such file, and no process with that id here or in the bundled library ({', '.join(space.library_ids())})")])
+        raise LoadError(
+            [Problem(Span(text), f"no such file, and no process with that id here or in the bundled library ({', '.join(space.library_ids())})")]
+        )
     return _shown(space.load(found))
 
 
@@ -129,6 +132,7 @@ def collect_processes(paths: Iterable[Path | str], *, workspace: Space = None) -
 
 
 # -- checking -----------------------------------------------------------------------------------
+
 
 def check(
     process: Process,
@@ -181,6 +185,7 @@ format_findings = catalog.format_findings
 
 
 # -- charts -------------------------------------------------------------------------------------
+
 
 def render(
     process: Process,
@@ -302,6 +307,7 @@ def check_theme(reference: str, *, relative_to: Path | str | None = None) -> Any
 
 # -- analysis -----------------------------------------------------------------------------------
 
+
 def diff(old: Process, new: Process, *, workspace: Space = None) -> Any:
     """Every change from `old` (as-is) to `new` (to-be), as an analysis.ProcessDiff. Steps match by
     id, and through the reference steps they implement when both share a reference process.
@@ -331,7 +337,9 @@ def diff_overlay(result: Any) -> Overlay:
     return overlay_of(result)
 
 
-def render_diff(result: Any, *, formats: Iterable[str] = ("svg", "pdf"), output_dir: Path | str = "output", options: RenderOptions | None = None) -> list[Path]:
+def render_diff(
+    result: Any, *, formats: Iterable[str] = ("svg", "pdf"), output_dir: Path | str = "output", options: RenderOptions | None = None
+) -> list[Path]:
     """Draw the diff chart (the new process with the diff overlay and a legend) as `<new id>-diff.<format>`."""
     from kamflow.analysis.diff import diff_chart_process
 
@@ -371,6 +379,7 @@ def critical_path_overlay(process: Process) -> Overlay:
 
 # -- the process library: list, show, new -------------------------------------------------------
 
+
 def library_ids(*, workspace: Space = None) -> list[str]:
     """The ids of the bundled reference processes, sorted."""
     return Session.of(workspace).workspace.library_ids()
@@ -400,6 +409,7 @@ def new_process(name: str, *, source: str, output_dir: Path | str = ".", workspa
 
 # -- reports and portfolios ---------------------------------------------------------------------
 
+
 def report(
     process: Process,
     *,
@@ -427,8 +437,8 @@ def report(
         >>> b"<svg" in kamflow.report(kam)["kam.html"]
         True
     """
-    from kamflow.reports import build_view, render_template, retarget_chart_links
     from kamflow.rendering.svg import flow_numbers
+    from kamflow.reports import build_view, render_template, retarget_chart_links
 
     session = Session.of(workspace)
     if fmt not in ("html", "md"):
@@ -443,7 +453,13 @@ def report(
     svg = render_charts(process, formats=("svg",), options=options)["svg"]
     stem = name or process.id
     reference = session.lookup(process)(process.based_on)[0] if process.based_on else None
-    common = {"links": links, "reference_title": reference.title if reference else None, "index_href": index_href, "numbers": flow_numbers(process), "stats": stats(process)}
+    common: dict[str, Any] = {
+        "links": links,
+        "reference_title": reference.title if reference else None,
+        "index_href": index_href,
+        "numbers": flow_numbers(process),
+        "stats": stats(process),
+    }
     if fmt == "md":
         view = build_view(process, findings, chart_file=f"{stem}.svg", **common)
         chart = retarget_chart_links(svg.decode("utf-8"), links).encode("utf-8") if links else svg
@@ -485,7 +501,18 @@ def portfolio(
     pages = []
     for process in sorted(processes, key=lambda p: p.id):
         findings = check(process, workspace=session)
-        files.update(report(process, fmt=fmt, template=template, options=options, findings=findings, links=links[process.id], index_href=f"index.{fmt}", workspace=session))
+        files.update(
+            report(
+                process,
+                fmt=fmt,
+                template=template,
+                options=options,
+                findings=findings,
+                links=links[process.id],
+                index_href=f"index.{fmt}",
+                workspace=session,
+            )
+        )
         pages.append((build_view(process, findings, links=links[process.id]), f"{process.id}.{fmt}"))
     files[f"index.{fmt}"] = render_template(build_index(pages, title=title), kind="index", fmt=fmt).encode("utf-8")
     return dict(sorted(files.items()))
@@ -519,6 +546,7 @@ def write_report(
 
 # -- exports ------------------------------------------------------------------------------------
 
+
 def export(process: Process, *, to: str, direction: str | None = None, timeout: float = 60.0) -> str:
     """The process as text in a hand-off format: bpmn, drawio, mermaid, graphml or json.
 
@@ -546,13 +574,22 @@ def export(process: Process, *, to: str, direction: str | None = None, timeout: 
     return export_text(process, exporter, layout=layout, direction=direction)
 
 
+def export_formats() -> list[str]:
+    """The names `export(to=...)` accepts: bpmn, drawio, mermaid, graphml, json."""
+    from kamflow.exporters import EXPORTERS
+
+    return list(EXPORTERS)
+
+
 def export_files(processes: list[Process], *, to: str, output: Path | str, direction: str | None = None, timeout: float = 60.0) -> list[Path]:
     """Export and write atomically (all files or none): see exporters.export_targets for where."""
     from kamflow.exporters import export_targets, get_exporter
 
     exporter = get_exporter(to)
     targets = export_targets([p.id for p in processes], output=output, extension=exporter.extension)
-    return write_atomically({path: export(p, to=exporter.name, direction=direction, timeout=timeout).encode("utf-8") for path, p in zip(targets, processes)})
+    return write_atomically(
+        {path: export(p, to=exporter.name, direction=direction, timeout=timeout).encode("utf-8") for path, p in zip(targets, processes)}
+    )
 
 
 def json_schema(of: str = "process") -> str:
@@ -564,6 +601,7 @@ def json_schema(of: str = "process") -> str:
 
 
 # -- importing BPMN, draw.io, Mermaid and spreadsheets -----------------------------------------
+
 
 def import_file(path: Path | str, *, fmt: str | None = None, sheet: str | None = None) -> list[Process]:
     """The processes in a BPMN 2.0, draw.io, Mermaid, CSV or XLSX file (the format from the
@@ -601,8 +639,9 @@ def imported_yaml(process: Process, *, source: str, fmt: str | None = None) -> s
     header = [process.title, f"Imported by `kamflow import` from {source} ({what}); the source's own layout is not kept."]
     text = to_process_yaml(process, header=header)
     again = load_process_text(text, f"{process.id}.yaml")
-    if [(s.id, s.type, s.label, s.lane) for s in again.steps] != [(s.id, s.type, s.label, s.lane) for s in process.steps] or \
-            [(e.source, e.target, e.label) for e in again.edges] != [(e.source, e.target, e.label) for e in process.edges]:
+    if [(s.id, s.type, s.label, s.lane) for s in again.steps] != [(s.id, s.type, s.label, s.lane) for s in process.steps] or [
+        (e.source, e.target, e.label) for e in again.edges
+    ] != [(e.source, e.target, e.label) for e in process.edges]:
         raise RuntimeError(f"kamflow bug: the YAML written for {process.id!r} does not read back as the imported process")
     return text
 

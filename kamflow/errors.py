@@ -1,4 +1,5 @@
 """Errors and source positions shared by every stage (imports nothing from kamflow)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,6 +1,7 @@
 """Files in and out, below every stage: a user's text file is read one bounded, safe way (regular
 files only, never trusting their stated size), and outputs are written so that a failure never
 leaves a half-written or missing file behind."""
+
 from __future__ import annotations
 
 import os

@@ -13,6 +13,7 @@ questions several stages ask about references between processes, so each has one
 kamflow.api makes a new Session for a call that is given none, so no state outlives a call unless
 the caller keeps the session (`kamflow.api.Session()` and `workspace=` on every API function).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -6,6 +6,7 @@ Steps are matched by id. When both processes implement the same reference proces
 step they implement (their own id or an id in `implements`), so a renamed step is seen as changed,
 not as removed plus added. Flows are compared between matched steps.
 """
+
 from __future__ import annotations
 
 import json
@@ -58,10 +59,19 @@ CHANGE_KINDS = (
 
 # Fields a change record may carry in JSON, in output order (docs/diff.md lists them per kind).
 _RECORD_FIELDS = ("step", "old_step", "reference_step", "step_type", "lane", "label", "source", "target", "flow_kind", "field")
-_VALUE_KINDS = frozenset({
-    "process-changed", "lane-relabelled", "step-renamed", "step-relabelled", "step-retyped", "step-moved",
-    "step-detail-changed", "flow-relabelled", "flow-probability-changed",
-})
+_VALUE_KINDS = frozenset(
+    {
+        "process-changed",
+        "lane-relabelled",
+        "step-renamed",
+        "step-relabelled",
+        "step-retyped",
+        "step-moved",
+        "step-detail-changed",
+        "flow-relabelled",
+        "flow-probability-changed",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -250,8 +260,15 @@ def _q(value: Any) -> str:
 
 
 _TYPE_WORDS = {
-    "start": "start", "end": "end", "step": "step", "decision": "decision", "subprocess": "subprocess",
-    "document": "document step", "data": "data step", "manual": "manual step", "wait": "wait",
+    "start": "start",
+    "end": "end",
+    "step": "step",
+    "decision": "decision",
+    "subprocess": "subprocess",
+    "document": "document step",
+    "data": "data step",
+    "manual": "manual step",
+    "wait": "wait",
     "parallel": "parallel split / join",
 }
 
@@ -280,8 +297,15 @@ def _lane_changes(old: Process, new: Process) -> list[Change]:
         if before is None:
             changes.append(Change("lane-added", f"added lane {_q(lane.label)} ({lane.id})", lane=lane.id, label=lane.label))
         elif before.label != lane.label:
-            changes.append(Change("lane-relabelled", f"renamed lane {lane.id} from {_q(before.label)} to {_q(lane.label)}",
-                                  lane=lane.id, old=before.label, new=lane.label))
+            changes.append(
+                Change(
+                    "lane-relabelled",
+                    f"renamed lane {lane.id} from {_q(before.label)} to {_q(lane.label)}",
+                    lane=lane.id,
+                    old=before.label,
+                    new=lane.label,
+                )
+            )
     for lane in old.lanes:
         if lane.id not in new.lanes_by_id:
             changes.append(Change("lane-removed", f"removed lane {_q(lane.label)} ({lane.id})", lane=lane.id, label=lane.label))
@@ -334,17 +358,47 @@ def _compare_steps(before: Step, after: Step, reference_step: str | None, names:
     changes = []
     name = _step_name(after)
     if before.id != after.id:
-        changes.append(Change("step-renamed", f"renamed step id {before.id} to {after.id} for {_q(after.label)} (both implement reference step {reference_step})",
-                              step=after.id, old_step=before.id, reference_step=reference_step, old=before.id, new=after.id))
+        changes.append(
+            Change(
+                "step-renamed",
+                f"renamed step id {before.id} to {after.id} for {_q(after.label)} (both implement reference step {reference_step})",
+                step=after.id,
+                old_step=before.id,
+                reference_step=reference_step,
+                old=before.id,
+                new=after.id,
+            )
+        )
     if before.label != after.label:
-        changes.append(Change("step-relabelled", f"relabelled {_q(before.label)} to {_q(after.label)} ({after.id})",
-                              step=after.id, old=before.label, new=after.label))
+        changes.append(
+            Change(
+                "step-relabelled",
+                f"relabelled {_q(before.label)} to {_q(after.label)} ({after.id})",
+                step=after.id,
+                old=before.label,
+                new=after.label,
+            )
+        )
     if before.type != after.type:
-        changes.append(Change("step-retyped", f"changed {name} from a {_TYPE_WORDS[before.type]} to a {_TYPE_WORDS[after.type]}",
-                              step=after.id, old=before.type, new=after.type))
+        changes.append(
+            Change(
+                "step-retyped",
+                f"changed {name} from a {_TYPE_WORDS[before.type]} to a {_TYPE_WORDS[after.type]}",
+                step=after.id,
+                old=before.type,
+                new=after.type,
+            )
+        )
     if not names.same_lane(before.lane, after.lane):
-        changes.append(Change("step-moved", f"moved {name} from {names.lane(before.lane, old=True)} to {names.lane(after.lane)}",
-                              step=after.id, old=before.lane, new=after.lane))
+        changes.append(
+            Change(
+                "step-moved",
+                f"moved {name} from {names.lane(before.lane, old=True)} to {names.lane(after.lane)}",
+                step=after.id,
+                old=before.lane,
+                new=after.lane,
+            )
+        )
     for key in STEP_FIELDS:
         old_value, new_value = _detail(before, key), _detail(after, key)
         if key == "implements" and reference_step is not None:
@@ -354,8 +408,16 @@ def _compare_steps(before: Step, after: Step, reference_step: str | None, names:
             continue
         if old_value == new_value:
             continue
-        changes.append(Change("step-detail-changed", _detail_text(key, name, old_value, new_value, before, after),
-                              step=after.id, field=key, old=old_value, new=new_value))
+        changes.append(
+            Change(
+                "step-detail-changed",
+                _detail_text(key, name, old_value, new_value, before, after),
+                step=after.id,
+                field=key,
+                old=old_value,
+                new=new_value,
+            )
+        )
     return changes
 
 
@@ -415,6 +477,7 @@ def _flow_changes(old: Process, new: Process, matches: dict[str, str], names: _N
     old_by_key: dict[tuple, list[Edge]] = {}
     for edge in old.edges:
         old_by_key.setdefault(key_of_old(edge), []).append(edge)
+
     def key_of_new(edge: Edge) -> tuple:
         # a flow that still points at a step the new version removed is the same flow as before,
         # not a new one (the check reports it as a flow to a missing step)
@@ -451,8 +514,9 @@ def _flow_words(edge: Edge, names: _Names, *, old: bool) -> str:
 
 def _flow_change(kind: str, verb: str, edge: Edge, names: _Names, *, old: bool) -> Change:
     what = "branch" if edge.kind == "branch" else "flow"
-    return Change(kind, f"{verb} {what} {_flow_words(edge, names, old=old)}", source=edge.source, target=edge.target,
-                  label=edge.label, flow_kind=edge.kind)
+    return Change(
+        kind, f"{verb} {what} {_flow_words(edge, names, old=old)}", source=edge.source, target=edge.target, label=edge.label, flow_kind=edge.kind
+    )
 
 
 def _compare_flows(before: Edge, after: Edge, names: _Names) -> list[Change]:
@@ -470,8 +534,12 @@ def _compare_flows(before: Edge, after: Edge, names: _Names) -> list[Change]:
         changes.append(Change("flow-relabelled", text, label=after.label, field="label", old=before.label, new=after.label, **common))
     if before.probability != after.probability:
         shown = lambda p: "none" if p is None else f"{p:g}"  # noqa: E731
-        text = f"changed the probability of {what} {_flow_words(after, names, old=False)} from {shown(before.probability)} to {shown(after.probability)}"
-        changes.append(Change("flow-probability-changed", text, label=after.label, field="probability", old=before.probability, new=after.probability, **common))
+        text = (
+            f"changed the probability of {what} {_flow_words(after, names, old=False)} from {shown(before.probability)} to {shown(after.probability)}"
+        )
+        changes.append(
+            Change("flow-probability-changed", text, label=after.label, field="probability", old=before.probability, new=after.probability, **common)
+        )
     return changes
 
 
@@ -523,11 +591,16 @@ def diff_text(diff: ProcessDiff) -> str:
 def _summary_line(summary: dict[str, int]) -> str:
     parts = []
     for key, singular, plural in (
-        ("steps_added", "step added", "steps added"), ("steps_removed", "step removed", "steps removed"),
-        ("steps_changed", "step changed", "steps changed"), ("flows_added", "flow added", "flows added"),
-        ("flows_removed", "flow removed", "flows removed"), ("flows_changed", "flow changed", "flows changed"),
-        ("lanes_added", "lane added", "lanes added"), ("lanes_removed", "lane removed", "lanes removed"),
-        ("lanes_changed", "lane renamed", "lanes renamed"), ("process_changed", "process detail changed", "process details changed"),
+        ("steps_added", "step added", "steps added"),
+        ("steps_removed", "step removed", "steps removed"),
+        ("steps_changed", "step changed", "steps changed"),
+        ("flows_added", "flow added", "flows added"),
+        ("flows_removed", "flow removed", "flows removed"),
+        ("flows_changed", "flow changed", "flows changed"),
+        ("lanes_added", "lane added", "lanes added"),
+        ("lanes_removed", "lane removed", "lanes removed"),
+        ("lanes_changed", "lane renamed", "lanes renamed"),
+        ("process_changed", "process detail changed", "process details changed"),
     ):
         count = summary[key]
         if count:
@@ -583,10 +656,17 @@ def diff_overlay(diff: ProcessDiff) -> Overlay:
         else:
             extra.append((source, target, change.label, "removed"))
     ghosts = tuple(
-        GhostStep(id=ghost_ids[c.step], label=f"Removed: {c.label}", kind="removed", step_type=c.step_type,
-                  lane=diff.lane_map.get(c.lane),  # the old lane, when the new process still has it
-                  after=tuple(after.get(c.step, {})), before=tuple(before.get(c.step, {})),
-                  after_labels=tuple(after.get(c.step, {}).values()), before_labels=tuple(before.get(c.step, {}).values()))
+        GhostStep(
+            id=ghost_ids[c.step],
+            label=f"Removed: {c.label}",
+            kind="removed",
+            step_type=c.step_type,
+            lane=diff.lane_map.get(c.lane),  # the old lane, when the new process still has it
+            after=tuple(after.get(c.step, {})),
+            before=tuple(before.get(c.step, {})),
+            after_labels=tuple(after.get(c.step, {}).values()),
+            before_labels=tuple(before.get(c.step, {}).values()),
+        )
         for c in removed_steps
     )
     return Overlay(ghosts=ghosts, step_marks=step_marks, edge_marks=edge_marks, extra_edges=tuple(extra))

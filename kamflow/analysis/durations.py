@@ -1,5 +1,6 @@
 """Durations as the analysis reads them: hours of working time per step (see model.duration for
 the units and the 8-hour day / 5-day week convention), and which steps are expected to have one."""
+
 from __future__ import annotations
 
 from kamflow.model.duration import DAYS_PER_WEEK, HOURS_PER_DAY, DurationError, format_hours, parse_duration

@@ -15,6 +15,7 @@ Definitions, stated once:
   probabilities `p` that add up to 1, a step with one way out takes it, and the process stops at a
   step with no way out. Expected visits come from solving (I - Q)^T n = e_start.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,9 +27,9 @@ from kamflow.analysis.durations import (
     DAYS_PER_WEEK,
     HOURS_PER_DAY,
     format_hours,
-    rounded,
     needs_duration,
     needs_owner,
+    rounded,
     step_hours,
 )
 from kamflow.errors import UsageError
@@ -168,18 +169,17 @@ def _transitions(process: Process, step_id: str) -> tuple[dict[str, float], str 
     if len(targets) <= 1:
         return {t: 1.0 for t in targets}, None
     if step.type != "decision":
-        return {}, (f"step {step_id!r} ({step.label}) has {len(targets)} ways out but is not a decision: "
-                    "only decision branches carry probabilities")
+        return {}, (f"step {step_id!r} ({step.label}) has {len(targets)} ways out but is not a decision: only decision branches carry probabilities")
     without = [e.label or e.target for e in edges if e.probability is None]
     if without:
         listed = ", ".join(repr(w) for w in without)
         return {}, f"decision {step_id!r} ({step.label}): no probability `p` on branch {listed}"
-    total = sum(e.probability for e in edges)
+    total = sum(e.probability or 0.0 for e in edges)  # none is None here
     if abs(total - 1.0) > PROBABILITY_TOLERANCE:
         return {}, f"decision {step_id!r} ({step.label}): branch probabilities add up to {total:g}, not 1"
     moves: dict[str, float] = {}
     for edge in edges:
-        moves[edge.target] = moves.get(edge.target, 0.0) + edge.probability
+        moves[edge.target] = moves.get(edge.target, 0.0) + (edge.probability or 0.0)
     return moves, None
 
 
@@ -229,8 +229,7 @@ def _expected(process: Process, start: str) -> dict[str, Any]:
     by_id = process.steps_by_id
     total = sum(n * (step_hours(by_id[s]) or 0.0) for s, n in all_visits.items())
     handoffs = sum(
-        visits[u] * p for u in transient for v, p in moves[u].items()
-        if by_id[u].lane and by_id[v].lane and by_id[u].lane != by_id[v].lane
+        visits[u] * p for u in transient for v, p in moves[u].items() if by_id[u].lane and by_id[v].lane and by_id[u].lane != by_id[v].lane
     )
     entry.update(
         available=True,
@@ -323,8 +322,7 @@ def stats_text(stats: dict[str, Any], process: Process) -> str:
 
     info = stats["process"]
     counts = stats["counts"]
-    lines = [f"{info['title']} ({info['id']}), {info['path']}",
-             f"Durations are working time: 1d = {HOURS_PER_DAY}h, 1w = {DAYS_PER_WEEK}d.", ""]
+    lines = [f"{info['title']} ({info['id']}), {info['path']}", f"Durations are working time: 1d = {HOURS_PER_DAY}h, 1w = {DAYS_PER_WEEK}d.", ""]
     types = ", ".join(f"{n} {kind}" for kind, n in counts["by_type"].items() if n)
     lines.append(f"Steps: {counts['steps']} ({types}); flows: {counts['flows']}")
     if counts["by_lane"]:
@@ -419,5 +417,8 @@ def critical_path_warnings(process: Process, stats: dict[str, Any]) -> list[str]
         return [f"{process.path}: warning: no critical path to highlight: no end can be reached from a start"]
     if critical["steps_without_duration"]:
         missing, total = len(critical["steps_without_duration"]), len(critical["steps"])
-        return [f"{process.path}: warning: {missing} of the {total} steps on the highlighted critical path have no duration (counted as 0), so it may not be the longest; `kamflow stats` lists them"]
+        return [
+            f"{process.path}: warning: {missing} of the {total} steps on the highlighted critical path "
+            f"have no duration (counted as 0), so it may not be the longest; `kamflow stats` lists them"
+        ]
     return []

@@ -13,13 +13,14 @@ invalidates); a theme file named by the process or the options; `RenderOptions.k
 executable's path, size and modification time. A process is skipped when its key is unchanged and
 every output is present with the recorded hash; `force=True` renders everything.
 """
+
 from __future__ import annotations
 
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import kamflow.api as api
 from kamflow.batch.cache import MANIFEST, MANIFEST_VERSION, cache_key, current, read_manifest, salt, write_manifest
@@ -47,10 +48,7 @@ class BatchResult:
         return self.count("failed", "blocked")
 
     def summary(self) -> str:
-        return (
-            f"rendered {self.count('rendered')}, skipped {self.count('skipped')}, "
-            f"failed {self.failed} in {self.seconds:.2f} s"
-        )
+        return f"rendered {self.count('rendered')}, skipped {self.count('skipped')}, failed {self.failed} in {self.seconds:.2f} s"
 
 
 def default_jobs() -> int:
@@ -112,14 +110,31 @@ def render_many(
         target_dir = out_root / folder
         entry = (folder / process.id).as_posix()
         if entry in claimed:
-            done(index, Outcome(source, "failed", errors=[f"{source}: error: its id {process.id!r} gives the same output files as {claimed[entry]}; give one of them another id"]))
+            done(
+                index,
+                Outcome(
+                    source,
+                    "failed",
+                    errors=[f"{source}: error: its id {process.id!r} gives the same output files as {claimed[entry]}; give one of them another id"],
+                ),
+            )
             continue
         claimed[entry] = source
         key = cache_key(process, source, session, salt_)
         names = [f"{process.id}.{fmt}" for fmt in wanted]
-        recorded = entries.get(entry)
+        recorded: dict[str, Any] = entries.get(entry) or {}
         if not force and current(recorded, key, target_dir, names):
-            done(index, Outcome(source, "skipped", findings=[str(line) for line in recorded.get("findings", [])], outputs=dict(recorded["outputs"]), entry=entry, key=key))
+            done(
+                index,
+                Outcome(
+                    source,
+                    "skipped",
+                    findings=[str(line) for line in recorded.get("findings", [])],
+                    outputs=dict(recorded["outputs"]),
+                    entry=entry,
+                    key=key,
+                ),
+            )
             continue
         job = Job(source=source, output_dir=str(target_dir), formats=wanted, options=options, strict=strict)
         todo.append((index, job, Outcome(source, "pending", entry=entry, key=key)))
@@ -160,5 +175,3 @@ def _discover(paths: Iterable[Path | str]) -> list[tuple[str, Path, KamflowError
             folder = file.parent.relative_to(root) if root.is_dir() else Path(".")
             found.append((str(file), folder, None))
     return found
-
-

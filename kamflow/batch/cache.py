@@ -3,6 +3,7 @@ the SHA-256 of each output file; a chart is current when its key is unchanged an
 there with its recorded hash. The key hashes the process file, every file it depends on
 (Session.dependencies: references followed transitively, theme files), the options, formats and
 --strict, kamflow's version and code, and the `dot` executable."""
+
 from __future__ import annotations
 
 import hashlib
@@ -67,8 +68,10 @@ def cache_key(process: Process, source: str, session: Session, salt: dict[str, A
     material = {
         **salt,
         "source": file_hash(Path(source)),
-        "dependencies": [[d.named_in, d.reference, str(d.path) if d.path else "missing", file_hash(d.path) if d.path else None]
-                         for d in session.dependencies(process, theme=salt["options"].get("theme"))],
+        "dependencies": [
+            [d.named_in, d.reference, str(d.path) if d.path else "missing", file_hash(d.path) if d.path else None]
+            for d in session.dependencies(process, theme=salt["options"].get("theme"))
+        ],
     }
     return sha256(json.dumps(material, sort_keys=True, default=str).encode())
 

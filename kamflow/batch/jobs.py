@@ -1,4 +1,5 @@
 """One render job and its outcome: plain values, so a job crosses into a worker process."""
+
 from __future__ import annotations
 
 import hashlib
@@ -48,6 +49,7 @@ def render_one(job: Job, *, space: Session | None = None) -> Outcome:
         if job.strict and any(finding.severity == "error" for finding in findings):
             return Outcome(job.source, "blocked", findings=lines, errors=[f"{job.source}: not rendered: the check found errors (--strict)"])
         written = api.render(process, formats=job.formats, output_dir=job.output_dir, options=job.options, findings=findings)
+        assert isinstance(written, list)  # an output folder was given
         outputs = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in written}
         return Outcome(job.source, "rendered", written=[str(p) for p in written], findings=lines, outputs=outputs)
     except KamflowError as error:

@@ -1,5 +1,6 @@
 """Worker processes for a batch: how they start, what they run, and how Ctrl-C or a kill stops them
 at once (not after their renders), using only the public multiprocessing API."""
+
 from __future__ import annotations
 
 import multiprocessing

@@ -1,4 +1,5 @@
 """Checks: lint rules with ids and positions, plus conformance against a reference process."""
+
 from kamflow.checks.context import CheckContext
 from kamflow.checks.findings import Finding
 from kamflow.checks.registry import RULES, Report, Rule, all_rules, rule

@@ -1,6 +1,7 @@
 """The check stage's answers for the API and the CLI: the rule table, a rule's page, which rules a
 run selects, findings as text/JSON/SARIF, and what the chart draws for the findings. Unknown rule
 ids and formats are UsageErrors phrased for the user."""
+
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -42,7 +43,12 @@ def rule_page(rule_id: str) -> str:
 
 
 def selected_rules(
-    *, enabled: Iterable[str] | None = None, disabled: Iterable[str] = (), preset: str | None = None, enable: Iterable[str] = (), disable: Iterable[str] = ()
+    *,
+    enabled: Iterable[str] | None = None,
+    disabled: Iterable[str] = (),
+    preset: str | None = None,
+    enable: Iterable[str] = (),
+    disable: Iterable[str] = (),
 ) -> set[str]:
     """The rules of `preset` plus `enable` minus `disable` (or exactly `enabled`, minus `disabled`)."""
     from kamflow.checks.presets import select_rules

@@ -4,9 +4,11 @@ missing, what comes in the wrong order, and where the missing steps belong in th
 A step implements a reference step when it has the same id or lists it in `implements`. Order
 comes from the forward flow (the graph without its back edges, see model.graph.forward_graph).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Iterable
 
 import networkx as nx
 
@@ -87,8 +89,8 @@ def ghost_overlay(
     reference: Process | None = None,
     *,
     missing: list[str] | None = None,
-    dangling: list[tuple[str, str]] = (),
-    dead_ends: list[str] = (),
+    dangling: Iterable[tuple[str, str]] = (),
+    dead_ends: Iterable[str] = (),
     structural: dict[str, str] | None = None,
 ) -> Overlay:
     """What the chart adds for missing steps.
@@ -141,7 +143,7 @@ def ghost_overlay(
             sources.setdefault(target, [])
             if source not in sources[target]:
                 sources[target].append(source)
-    flow_labels = {}  # a dangling branch keeps its label ("No") on the way to its ghost
+    flow_labels: dict[tuple[str, str], str] = {}  # a dangling branch keeps its label ("No") on the way to its ghost
     for edge in process.edges:
         if edge.label:
             flow_labels.setdefault((edge.source, edge.target), edge.label)
@@ -150,12 +152,25 @@ def ghost_overlay(
             index = next(i for i, g in enumerate(ghosts) if g.id == ghost_of[target])
             ghost = ghosts[index]
             extra = tuple(s for s in froms if s not in ghost.after)
-            ghosts[index] = replace(ghost, after=ghost.after + extra, after_labels=tuple(ghost.flow_label(s, ghost.id) for s in ghost.after) + tuple(flow_labels.get((s, target)) for s in extra))
+            ghosts[index] = replace(
+                ghost,
+                after=ghost.after + extra,
+                after_labels=tuple(ghost.flow_label(s, ghost.id) for s in ghost.after) + tuple(flow_labels.get((s, target)) for s in extra),
+            )
             continue
         new_id = ghost_id(target, taken)
         taken.add(new_id)
         lane = process.steps_by_id[froms[0]].lane
-        ghosts.append(GhostStep(id=new_id, label=f"Missing: {target}", kind="dangling", lane=lane, after=tuple(froms), after_labels=tuple(flow_labels.get((s, target)) for s in froms)))
+        ghosts.append(
+            GhostStep(
+                id=new_id,
+                label=f"Missing: {target}",
+                kind="dangling",
+                lane=lane,
+                after=tuple(froms),
+                after_labels=tuple(flow_labels.get((s, target)) for s in froms),
+            )
+        )
     marks = {step_id: Mark("dead-end", "dead end") for step_id in dead_ends if step_id in process.steps_by_id}
     for step_id, kind in (structural or {}).items():
         if step_id in process.steps_by_id and step_id not in marks:
@@ -192,8 +207,16 @@ def structural_marks(process: Process, findings) -> dict[str, str]:
     return marks
 
 
-def _neighbours(ref_forward: nx.DiGraph, start: str, done: dict[str, list[str]], ghost_of: dict[str, str], *, upstream: bool,
-                labels: dict[tuple[str, str], str] | None = None, found_labels: dict[str, str | None] | None = None) -> list[str]:
+def _neighbours(
+    ref_forward: nx.DiGraph,
+    start: str,
+    done: dict[str, list[str]],
+    ghost_of: dict[str, str],
+    *,
+    upstream: bool,
+    labels: dict[tuple[str, str], str] | None = None,
+    found_labels: dict[str, str | None] | None = None,
+) -> list[str]:
     """Implementers of the nearest implemented reference steps before (upstream) or after a
     reference step. Downstream, a neighbouring ghost is linked by id; upstream it is left out,
     since that ghost links to this one itself. `found_labels` receives, per neighbour found, the

@@ -1,7 +1,8 @@
 """What a rule sees: the process, its graph, shared graph facts, and a way to find other processes."""
+
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
 
@@ -29,7 +30,6 @@ class CheckContext:
     reference_error: str | None = None  # why the named reference could not be used
     # Why the process's `theme:` cannot be used, or None; passed in by the api, which knows themes
     theme_problem: Callable[[str], "str | None"] = lambda theme: None
-    _cache: dict = field(default_factory=dict)
 
     @property
     def graph(self):

@@ -1,4 +1,5 @@
 """The rule pages (docs/rules/<id>.md), shipped inside the package as `kamflow.rule_docs`."""
+
 from __future__ import annotations
 
 from importlib import resources

@@ -1,4 +1,5 @@
 """What a check rule reports."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,7 +1,9 @@
 """Findings as text, JSON or SARIF 2.1.0 (pure functions; the CLI prints them)."""
+
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from kamflow.checks.findings import Finding
 
@@ -14,7 +16,10 @@ def findings_text(findings: list[Finding], *, files: int) -> str:
     if not findings:
         lines.append(f"{checked}: no problems")
     else:
-        lines.append(f"{checked}: {len(findings)} problem{'s' if len(findings) != 1 else ''} ({errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''})")
+        lines.append(
+            f"{checked}: {len(findings)} problem{'s' if len(findings) != 1 else ''} ({errors} "
+            f"error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''})"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -29,7 +34,7 @@ def findings_sarif(findings: list[Finding], rules: dict) -> str:
     """Findings as a SARIF 2.1.0 log: one run, every rule's metadata (id, summary, default level,
     help text) and one result per finding with its file, line and column. Deterministic: no
     timestamps, no absolute paths beyond those given, no tool version."""
-    descriptors = []
+    descriptors: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     for rule_id, rule in sorted(rules.items()):
         index[rule_id] = len(descriptors)
@@ -47,7 +52,7 @@ def findings_sarif(findings: list[Finding], rules: dict) -> str:
         )
     results = []
     for finding in findings:
-        result = {"ruleId": finding.rule, "level": _level(finding.severity), "message": {"text": finding.message}}
+        result: dict[str, Any] = {"ruleId": finding.rule, "level": _level(finding.severity), "message": {"text": finding.message}}
         if finding.rule in index:
             result["ruleIndex"] = index[finding.rule]
         physical: dict = {"artifactLocation": {"uri": _uri(finding.path)}}

@@ -3,6 +3,7 @@
 `recommended` (the default) is every rule registered as recommended; `all` is every rule. A
 selection starts from a preset, adds `enable` and removes `disable`; unknown ids are errors.
 """
+
 from __future__ import annotations
 
 import difflib

@@ -4,6 +4,7 @@ A rule is a function `(ctx) -> iterable of Report`; it only looks and reports, n
 bad model and never prints. Rules register with the `rule` decorator in `kamflow/check/rules/`,
 one module per rule, named after the rule id.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Run the enabled rules over a process and return sorted findings."""
+
 from __future__ import annotations
 
 from typing import Iterable
@@ -28,12 +29,16 @@ def run_checks(ctx: CheckContext, *, enabled: Iterable[str] | None = None, disab
             reports = list(rule.check(ctx))
         except Exception as error:  # a broken rule must not hide the other findings
             span = ctx.process.span
-            findings.append(Finding("rule-error", "error", span.path, span.line, span.column, None, f"rule {rule_id} failed: {type(error).__name__}: {error}"))
+            findings.append(
+                Finding("rule-error", "error", span.path, span.line, span.column, None, f"rule {rule_id} failed: {type(error).__name__}: {error}")
+            )
             continue
         for report in reports:
             if report.step is not None and rule_id in ignored.get(report.step, ()):
                 continue
             findings.append(
-                Finding(rule_id, rule.severity, report.span.path, report.span.line, report.span.column, report.step, report.message, report.reference_step)
+                Finding(
+                    rule_id, rule.severity, report.span.path, report.span.line, report.span.column, report.step, report.message, report.reference_step
+                )
             )
     return sorted(findings, key=Finding.sort_key)

@@ -1,5 +1,6 @@
 """The `kamflow` command: a thin shell over kamflow.api. Exit codes are chosen here only:
 0 fine, 1 the check found errors, 2 bad input, usage or tooling errors."""
+
 from __future__ import annotations
 
 import gc
@@ -40,14 +41,14 @@ def _register() -> None:
     from kamflow.cli.list import list_command
     from kamflow.cli.new import new_command
     from kamflow.cli.render import render_command
-    from kamflow.cli.schema import schema_command
-    from kamflow.cli.rules import rules_command
-    from kamflow.cli.serve import serve_command
     from kamflow.cli.report import report_command
-    from kamflow.cli.watch import watch_command
+    from kamflow.cli.rules import rules_command
+    from kamflow.cli.schema import schema_command
+    from kamflow.cli.serve import serve_command
     from kamflow.cli.show import show_command
     from kamflow.cli.stats import stats_command
     from kamflow.cli.themes import themes_command
+    from kamflow.cli.watch import watch_command
 
     cli.add_command(check_command)
     cli.add_command(diff_command)

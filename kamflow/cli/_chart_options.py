@@ -1,5 +1,6 @@
 """The chart options render, report and watch share, as one decorator: the same flags, help and
 checks everywhere, gathered into the keyword arguments of api.RenderOptions (passed as `chart`)."""
+
 from __future__ import annotations
 
 import functools
@@ -14,10 +15,28 @@ _OPTIONS = (
     click.option("--number", is_flag=True, help="Number the steps in flow order."),
     click.option("--legend", is_flag=True, help="Add a legend of the symbols the chart uses."),
     click.option("--wrap", "wrap_width", type=click.IntRange(8, 60), default=24, show_default=True, help="Wrap labels at this many characters."),
-    click.option("--edges", type=click.Choice(["orthogonal", "rounded"]), help="Flow corners: right angles (default) or rounded; the routes are the same. A theme may set `edges:`."),
-    click.option("--highlight", type=click.Choice(["critical-path"]), help="Draw the critical path (the longest start-to-end path by duration, see `kamflow stats`) emphasised, with a legend."),
-    click.option("--no-ghosts", is_flag=True, help="Do not draw missing steps (of the `based_on` reference, or flows to missing ids) as dashed ghosts, nor mark dead ends."),
-    click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=86400), default=60.0, show_default=True, help="Seconds each Graphviz layout or PDF/PNG conversion may take before it is stopped (exit code 2)."),
+    click.option(
+        "--edges",
+        type=click.Choice(["orthogonal", "rounded"]),
+        help="Flow corners: right angles (default) or rounded; the routes are the same. A theme may set `edges:`.",
+    ),
+    click.option(
+        "--highlight",
+        type=click.Choice(["critical-path"]),
+        help="Draw the critical path (the longest start-to-end path by duration, see `kamflow stats`) emphasised, with a legend.",
+    ),
+    click.option(
+        "--no-ghosts",
+        is_flag=True,
+        help="Do not draw missing steps (of the `based_on` reference, or flows to missing ids) as dashed ghosts, nor mark dead ends.",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True, max=86400),
+        default=60.0,
+        show_default=True,
+        help="Seconds each Graphviz layout or PDF/PNG conversion may take before it is stopped (exit code 2).",
+    ),
 )
 _NAMES = ("direction", "theme", "number", "legend", "wrap_width", "edges", "highlight", "no_ghosts", "timeout")
 

@@ -1,4 +1,5 @@
 """Where commands get their processes: files and folders, bundled ids, or `-` for standard input."""
+
 from __future__ import annotations
 
 import sys

@@ -1,6 +1,7 @@
 """`api` for the command modules, imported on first use: `kamflow --help` and option errors then
 cost no more than click, while kamflow.api (networkx, YAML, Graphviz bindings) loads only for a
 command that runs."""
+
 from __future__ import annotations
 
 import importlib

@@ -8,10 +8,25 @@ from kamflow.cli._lazy import api
 @click.command("diff")
 @click.argument("old")
 @click.argument("new")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="A change log (text) or the JSON documented in docs/diff.md.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A change log (text) or the JSON documented in docs/diff.md.",
+)
 @click.option("-o", "--output", "output_dir", type=click.Path(), help="Also draw the diff chart, <new id>-diff.<format>, into this folder.")
-@click.option("-f", "--chart-format", "formats", default="svg,pdf", show_default=True, help="Chart formats with -o, comma-separated: svg, pdf, png, dot.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=86400), default=60.0, show_default=True, help="Seconds the chart's Graphviz layout or conversion may take before it is stopped.")
+@click.option(
+    "-f", "--chart-format", "formats", default="svg,pdf", show_default=True, help="Chart formats with -o, comma-separated: svg, pdf, png, dot."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True, max=86400),
+    default=60.0,
+    show_default=True,
+    help="Seconds the chart's Graphviz layout or conversion may take before it is stopped.",
+)
 def diff_command(old: str, new: str, fmt: str, output_dir: str | None, formats: str, timeout: float = 60.0) -> None:
     """Show what changed from the OLD (as-is) process to the NEW (to-be) one.
 

@@ -4,15 +4,44 @@ import click
 
 from kamflow.cli._inputs import processes_from
 from kamflow.cli._lazy import api
-from kamflow.exporters import EXPORTERS
+
+
+class _ExportFormats(click.Choice):
+    """The exporters' names (bpmn, drawio, ...), asked of the API when first needed, so the CLI
+    imports nothing but the API and errors."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(api.export_formats())
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass
 
 
 @click.command("export")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
-@click.option("--to", "to", required=True, type=click.Choice(list(EXPORTERS)), help="The format to write.")
-@click.option("-o", "--output", "output", type=click.Path(), help="File to write (one process), or folder for <process id>.<ext> files. Default: standard output.")
-@click.option("--direction", type=click.Choice(["TB", "LR"]), help="Flow direction for Mermaid and draw.io (overrides the file's; BPMN is always LR).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=86400), default=60.0, show_default=True, help="Seconds the Graphviz layout (BPMN, draw.io) may take before it is stopped.")
+@click.option("--to", "to", required=True, type=_ExportFormats(), help="The format to write.")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(),
+    help="File to write (one process), or folder for <process id>.<ext> files. Default: standard output.",
+)
+@click.option(
+    "--direction", type=click.Choice(["TB", "LR"]), help="Flow direction for Mermaid and draw.io (overrides the file's; BPMN is always LR)."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True, max=86400),
+    default=60.0,
+    show_default=True,
+    help="Seconds the Graphviz layout (BPMN, draw.io) may take before it is stopped.",
+)
 def export_command(paths: tuple[str, ...], to: str, output: str | None, direction: str | None, timeout: float = 60.0) -> None:
     """Export process files for the client's own tools: BPMN 2.0 (with diagram layout), draw.io,
     Mermaid, GraphML or node-link JSON (which kamflow loads again).

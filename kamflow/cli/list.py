@@ -16,10 +16,7 @@ def list_command(folder: str | None) -> None:
     process from one of them with `kamflow new NAME --from ID`.
     """
     processes = api.collect_processes([folder]) if folder else api.library_processes()
-    rows = [
-        (p.id, p.title, str(len(p.steps)), str(sum(s.type == "decision" for s in p.steps)), str(len(p.lanes)))
-        for p in processes
-    ]
+    rows = [(p.id, p.title, str(len(p.steps)), str(sum(s.type == "decision" for s in p.steps)), str(len(p.lanes))) for p in processes]
     widths = [max(len(row[i]) for row in [_COLUMNS, *rows]) for i in range(len(_COLUMNS))]
     numeric = {2, 3, 4}
     for row in [_COLUMNS, *rows]:

@@ -7,7 +7,9 @@ from kamflow.cli._lazy import api
 
 @click.command("new")
 @click.argument("name")
-@click.option("--from", "source", required=True, metavar="ID|FILE", help="The reference: a bundled process id (see `kamflow list`) or a process file.")
+@click.option(
+    "--from", "source", required=True, metavar="ID|FILE", help="The reference: a bundled process id (see `kamflow list`) or a process file."
+)
 @click.option("-o", "--output-dir", default=".", show_default=True, type=click.Path(), help="Folder to write NAME.yaml into.")
 def new_command(name: str, source: str, output_dir: str) -> None:
     """Start a new process NAME from a reference process, ready to adapt.

@@ -13,15 +13,41 @@ from kamflow.errors import UsageError
 @click.command("render")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("-f", "--format", "formats", default="svg,pdf", show_default=True, help="Comma-separated: svg, pdf, png, dot.")
-@click.option("-o", "--output", "output_dir", default="output", show_default=True, type=click.Path(allow_dash=True), help="Folder to write <process id>.<format> into; a folder argument's tree is mirrored inside it. `-` writes the chart to stdout (with `-` as input and one format).")
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    default="output",
+    show_default=True,
+    type=click.Path(allow_dash=True),
+    help=(
+        "Folder to write <process id>.<format> into; a folder argument's tree is mirrored "
+        "inside it. `-` writes the chart to stdout (with `-` as input and one format)."
+    ),
+)
 @click.option("--strict", is_flag=True, help="Draw nothing for a process whose check finds errors.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Render in N parallel processes (default: the number of cores).")
 @click.option("--force", is_flag=True, help="Render every process, even those the cache says are current.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only findings and failures: no progress bar, no file list, no summary.")
-@click.option("--page", type=click.Choice(["A4", "A3", "letter"]), help="PDF page size (landscape when the chart is wider than tall); default: the chart's own size.")
+@click.option(
+    "--page",
+    type=click.Choice(["A4", "A3", "letter"]),
+    help="PDF page size (landscape when the chart is wider than tall); default: the chart's own size.",
+)
 @chart_options
 @click.option("--dpi", type=click.IntRange(30, 1200), default=150, show_default=True, help="PNG resolution.")
-def render_command(paths: tuple[str, ...], formats: str, output_dir: str, strict: bool, jobs: int | None, force: bool, quiet: bool, chart: dict, page: str | None = None, dpi: int = 150) -> None:
+def render_command(
+    paths: tuple[str, ...],
+    formats: str,
+    output_dir: str,
+    strict: bool,
+    jobs: int | None,
+    force: bool,
+    quiet: bool,
+    chart: dict,
+    page: str | None = None,
+    dpi: int = 150,
+) -> None:
     """Draw process files, or every process in folder trees, as flowcharts (SVG and PDF by default).
 
     The check runs first and its findings go to stderr; a chart is still drawn unless --strict is
@@ -84,8 +110,15 @@ def _render_batch(paths, wanted, output_dir, options, *, strict: bool, jobs: int
 
     try:
         result = batch.render_many(
-            paths, output_dir=output_dir, formats=wanted, options=options, jobs=jobs or batch.default_jobs(),
-            force=force, strict=strict, on_outcome=advanced, on_planned=planned,
+            paths,
+            output_dir=output_dir,
+            formats=wanted,
+            options=options,
+            jobs=jobs or batch.default_jobs(),
+            force=force,
+            strict=strict,
+            on_outcome=advanced,
+            on_planned=planned,
         )
     finally:
         if bar is not None:

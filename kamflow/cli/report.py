@@ -10,8 +10,18 @@ from kamflow.cli._lazy import api
 
 @click.command("report")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("-o", "--output", type=click.Path(), help="The report file for one process (default output/<id>.<format>), the folder for a portfolio (default output/report).")
-@click.option("--format", "fmt", type=click.Choice(["html", "md"]), help="html (one self-contained page) or md (Markdown with the chart as an SVG beside it). Default: from -o's or --template's name, else html.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    help="The report file for one process (default output/<id>.<format>), the folder for a portfolio (default output/report).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md"]),
+    help="html (one self-contained page) or md (Markdown with the chart as an SVG beside it). Default: from -o's or --template's name, else html.",
+)
 @click.option("--template", type=click.Path(), help="Your own Jinja2 template for process pages; docs/templates.md lists its variables.")
 @chart_options
 def report_command(paths: tuple[str, ...], output: str | None, fmt: str | None, template: str | None, chart: dict) -> None:

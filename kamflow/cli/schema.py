@@ -6,7 +6,14 @@ from kamflow.cli._lazy import api
 
 
 @click.command("schema")
-@click.option("--of", "of", type=click.Choice(["process", "export"]), default="process", show_default=True, help="process: the YAML process format; export: the node-link JSON that `export --to json` writes.")
+@click.option(
+    "--of",
+    "of",
+    type=click.Choice(["process", "export"]),
+    default="process",
+    show_default=True,
+    help="process: the YAML process format; export: the node-link JSON that `export --to json` writes.",
+)
 def schema_command(of: str) -> None:
     """Print a JSON Schema: by default the one of the YAML process format, for editor completion.
 

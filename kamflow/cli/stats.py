@@ -7,7 +7,14 @@ from kamflow.cli._lazy import api
 
 @click.command("stats")
 @click.argument("path")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Readable text or the JSON documented in docs/diff.md.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Readable text or the JSON documented in docs/diff.md.",
+)
 def stats_command(path: str, fmt: str) -> None:
     """Path analytics for a process file (or a library id): steps per type and lane, decisions,
     ends and loops; the shortest and longest paths from start to each end by duration (the longest

@@ -16,9 +16,17 @@ CHANGES = {"created", "modified", "moved", "deleted", "closed"}
 
 @click.command("watch")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("-o", "--output", "output_dir", default="output", show_default=True, type=click.Path(file_okay=False), help="Folder to write the charts into.")
+@click.option(
+    "-o", "--output", "output_dir", default="output", show_default=True, type=click.Path(file_okay=False), help="Folder to write the charts into."
+)
 @click.option("-f", "--format", "formats", default="svg", show_default=True, help="Comma-separated: svg, pdf, png, dot.")
-@click.option("--debounce", type=click.FloatRange(min=0.0, max=10.0), default=0.3, show_default=True, help="Seconds of quiet after a save before re-rendering (editors write in bursts).")
+@click.option(
+    "--debounce",
+    type=click.FloatRange(min=0.0, max=10.0),
+    default=0.3,
+    show_default=True,
+    help="Seconds of quiet after a save before re-rendering (editors write in bursts).",
+)
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel processes per re-render.")
 @chart_options
 def watch_command(paths: tuple[str, ...], output_dir: str, formats: str, debounce: float, jobs: int, chart: dict) -> None:

@@ -2,6 +2,7 @@
 text, each with its own escaping. EXPORTERS maps a format name to its exporter; the CLI's `--to`
 choices and the file extensions come from it. Exporters never lay anything out themselves: the api
 computes the Layout (kamflow.rendering.layout) and passes it in."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """Text for XML formats: XML 1.0 cannot carry most control characters, even escaped, so they
 become U+FFFD. Escaping of `& < > "` and newlines is left to the XML serializer (ElementTree)."""
+
 from __future__ import annotations
 
 import re

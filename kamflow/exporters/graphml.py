@@ -7,6 +7,7 @@ probability. Keys are named after the attributes (`named_key_ids`), so yEd's Pro
 offers `label` by name. networkx's writer escapes the XML; characters XML 1.0 cannot carry at
 all become U+FFFD first.
 """
+
 from __future__ import annotations
 
 import networkx as nx

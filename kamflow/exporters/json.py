@@ -8,6 +8,7 @@ Shape (documented by docs/json-schema/kamflow-export.schema.json):
 Every key is always present (null when unset), so the file reads the same for every process.
 Escaping is the json module's; non-ASCII text is kept as UTF-8.
 """
+
 from __future__ import annotations
 
 import json

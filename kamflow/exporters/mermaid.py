@@ -14,6 +14,7 @@ code: `#` -> #35;, `"` -> #quot;, `<` -> #lt;, `>` -> #gt;, `&` -> #amp;, backti
 Node ids are kamflow's own, prefixed with `s_` (lanes: `lane_`; `-` becomes `_h`), so a step
 called `end` or `graph` cannot clash with a Mermaid keyword.
 """
+
 from __future__ import annotations
 
 from kamflow.model.process import Process
@@ -32,8 +33,20 @@ _SHAPES = {
 }
 # Characters written as entity codes; `#` first so that the codes themselves are not re-escaped.
 _ENTITIES = {
-    "#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "`": "#96;", "|": "#124;",
-    "{": "#123;", "}": "#125;", "[": "#91;", "]": "#93;", "(": "#40;", ")": "#41;", ";": "#59;",
+    "#": "#35;",
+    '"': "#quot;",
+    "<": "#lt;",
+    ">": "#gt;",
+    "&": "#amp;",
+    "`": "#96;",
+    "|": "#124;",
+    "{": "#123;",
+    "}": "#125;",
+    "[": "#91;",
+    "]": "#93;",
+    "(": "#40;",
+    ")": "#41;",
+    ";": "#59;",
     "\\": "#92;",
 }
 

@@ -17,6 +17,7 @@ Limits: labels (steps, flows, branches, lanes) and titles at MAX_LABEL character
 MAX_TEXT; ids match schema.ID_PATTERN; durations parse with model.duration; probabilities are
 numbers from 0 to 1.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -114,8 +115,9 @@ class ProcessBuilder:
                 if not hint and isinstance(value, Scalar) and value.kind == "null" and previous is not None:
                     # `{label: Visit (Warsaw, Kraków), ...}`: the comma ended the label and `Kraków)` became a key
                     name, text = previous
-                    suffix = (f": a comma ends a value inside {{...}}, so `{name}` stopped at {text!r}; "
-                              f"quote the whole value: {name}: \"{text}, {key.text}\"")
+                    suffix = (
+                        f': a comma ends a value inside {{...}}, so `{name}` stopped at {text!r}; quote the whole value: {name}: "{text}, {key.text}"'
+                    )
                 self.error(key, f"unknown key {key.text!r} in {what}{suffix}")
                 previous = None
                 continue
@@ -383,7 +385,9 @@ class ProcessBuilder:
             wanted = node.text.strip().casefold()
             match = next((lane for lane in self.lane_labels if lane.label.strip().casefold() == wanted), None)
             if match is not None:
-                self.error(node, f"the lane of {where} is {node.text!r}, the label of lane {match.id!r}; steps name lanes by id: did you mean {match.id!r}?")
+                self.error(
+                    node, f"the lane of {where} is {node.text!r}, the label of lane {match.id!r}; steps name lanes by id: did you mean {match.id!r}?"
+                )
                 return None
         return self.ident(node, f"the lane of {where}")
 

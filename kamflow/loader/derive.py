@@ -5,6 +5,7 @@ key order, blank lines and quoting — with only two things changed: the top-lev
 `based_on`. Dumping a parsed tree would lose all of that, so this module finds the two values'
 positions in the YAML node tree and splices the new text in place.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,6 @@ from kamflow.model.yamltree import compose
 
 if TYPE_CHECKING:
     from kamflow.loader.workspace import Workspace
-
 
 
 def derive_text(text: str, *, shown: str, new_id: str, based_on: str) -> str:
@@ -61,7 +61,7 @@ def _line_starts(text: str) -> list[int]:
     lines at LF, CRLF, a lone CR, NEL, LS and PS."""
     starts = [0]
     for index, char in enumerate(text):
-        if char in "\n\x85\u2028\u2029" or (char == "\r" and text[index + 1:index + 2] != "\n"):
+        if char in "\n\x85\u2028\u2029" or (char == "\r" and text[index + 1 : index + 2] != "\n"):
             starts.append(index + 1)
     return starts
 
@@ -83,10 +83,10 @@ def plan_copy(name: str, *, source: str, folder: Path, workspace: "Workspace") -
     import os
     import re
 
+    from kamflow.files import read_text
     from kamflow.loader.build import load_process_text
     from kamflow.loader.schema import ID_PATTERN
     from kamflow.loader.workspace import PROCESS_SUFFIXES
-    from kamflow.files import read_text
 
     if not re.match(ID_PATTERN, name):
         raise UsageError(f"process name {name!r} is not a valid id: start with a letter, then letters, digits, '_' or '-', at most 64 characters")
@@ -111,7 +111,10 @@ def plan_copy(name: str, *, source: str, folder: Path, workspace: "Workspace") -
         for suffix in PROCESS_SUFFIXES:
             shadow = folder / f"{source}{suffix}"
             if shadow.is_file() and shadow.resolve() != source_file.resolve():
-                raise UsageError(f"based_on: {source} would resolve to {shadow} (ids resolve beside the file first), not to the bundled process; write the copy to another folder with -o")
+                raise UsageError(
+                    f"based_on: {source} would resolve to {shadow} (ids resolve beside the file "
+                    f"first), not to the bundled process; write the copy to another folder with -o"
+                )
     else:
         raise UsageError(f"--from {source}: give a bundled process id ({', '.join(workspace.library_ids())}) or a .yaml file")
     workspace.load(source_file)  # the reference itself must load

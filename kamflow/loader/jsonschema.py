@@ -5,6 +5,7 @@ The schema describes what the loader accepts: text fields take any scalar (kamfl
 `1.0` and `2024-01-01` as the text written, where a YAML 1.2 editor sees booleans, numbers or
 dates), and list fields also take a single value.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -6,6 +6,7 @@ The JSON is parsed by the standard json module (strict: no NaN, no duplicate key
 object remembers where it starts, so problems are reported as `FILE:LINE:COL: error: ...` at the
 lane, step or link they concern. EXPORT_SCHEMA is the format's JSON Schema (docs/json-schema/).
 """
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,6 @@ from kamflow.loader.schema import DIRECTIONS, ID_PATTERN, METADATA_FIELDS, STEP_
 from kamflow.model.nodelink import EDGE_KINDS, FORMAT, FORMAT_VERSION
 from kamflow.model.process import STEP_TYPES, Edge, Lane, Process, Step
 from kamflow.model.source import Mapping, Node, Scalar, Sequence, scalar
-
 
 
 def _no_constant(name: str) -> None:
@@ -46,7 +46,9 @@ def _decoder(shown: str, text: str) -> json.JSONDecoder:
 
         return scan
 
-    def parse_object(s_and_end: tuple[str, int], strict: bool, scan_once: Any, object_hook: Any, object_pairs_hook: Any, memo: Any = None) -> tuple[Node, int]:
+    def parse_object(
+        s_and_end: tuple[str, int], strict: bool, scan_once: Any, object_hook: Any, object_pairs_hook: Any, memo: Any = None
+    ) -> tuple[Node, int]:
         pairs, end = json.decoder.JSONObject(s_and_end, strict, positioned(scan_once), object_hook, object_pairs_hook, memo)  # type: ignore[attr-defined]
         at = span(s_and_end[1] - 1)
         return Mapping([(Scalar("str", key, value.span), value) for key, value in pairs], at), end
@@ -130,9 +132,9 @@ class _Reader:
             elif key.text not in allowed:
                 self.error(value, f"unknown key {key.text!r} in {what}; expected one of: {', '.join(allowed)}")
             found[key.text] = item
-        for key in required:
-            if key not in found:
-                self.error(value, f"{what} is missing the required key {key!r}")
+        for name in required:
+            if name not in found:
+                self.error(value, f"{what} is missing the required key {name!r}")
         return found
 
     def list(self, obj: dict[str, Node], key: str, what: str, parent: Node) -> list[Node]:
@@ -151,9 +153,15 @@ class _Reader:
         if root is None or build.problems:
             raise LoadError(build.problems or [Problem(Span(build.shown, 1, 1), "the export must be a JSON object")])
         form, version = root.get("format"), root.get("kamflow")
-        if not (isinstance(form, Scalar) and form.kind == "str" and form.text == FORMAT and isinstance(version, Scalar) and version.kind == "int"
-                and version.text == str(FORMAT_VERSION)):
-            self.error(data, f"not a kamflow export: expected \"format\": \"{FORMAT}\" and \"kamflow\": {FORMAT_VERSION}")
+        if not (
+            isinstance(form, Scalar)
+            and form.kind == "str"
+            and form.text == FORMAT
+            and isinstance(version, Scalar)
+            and version.kind == "int"
+            and version.text == str(FORMAT_VERSION)
+        ):
+            self.error(data, f'not a kamflow export: expected "format": "{FORMAT}" and "kamflow": {FORMAT_VERSION}')
             build.raise_problems()
         graph_props = EXPORT_SCHEMA["properties"]["graph"]
         graph_node = root["graph"]
@@ -162,7 +170,9 @@ class _Reader:
             build.raise_problems()
             raise AssertionError("unreachable")
         process_id = build.ident(graph["id"], "the process id") if "id" in graph else None
-        values = {key: build.text(graph.get(key, _NULL), f"`graph.{key}`") for key in ("description", "version", "author", "date", "based_on", "theme")}
+        values = {
+            key: build.text(graph.get(key, _NULL), f"`graph.{key}`") for key in ("description", "version", "author", "date", "based_on", "theme")
+        }
         title = build.label(graph["title"], "`graph.title`") if "title" in graph else None
         direction = build.direction(graph["direction"], "graph.direction") if "direction" in graph else "TB"
         disabled = build.text_list(graph.get("disabled_rules", _NULL), "`graph.disabled_rules`")
@@ -221,19 +231,21 @@ class _Reader:
             if process is not None and step_type != "subprocess":
                 self.error(item, f"`process` is only for subprocess steps, and {where} is a {step_type}")
             lane = node.get("lane", _NULL)
-            steps.append(Step(
-                id=step_id,
-                type=step_type,
-                label=label if label is not None else step_id,
-                span=item.span,
-                label_given=build.boolean(node["label_given"], f"`label_given` of {where}") if "label_given" in node else False,
-                lane=build.ident(lane, f"the lane of {where}") if not (isinstance(lane, Scalar) and lane.kind == "null") else None,
-                process=process,
-                essential=build.boolean(node["essential"], f"`essential` of {where}") if "essential" in node else False,
-                implements=build.text_list(node.get("implements", _NULL), f"`implements` of {where}", ids=True),
-                ignore=build.text_list(node.get("ignore", _NULL), f"`ignore` of {where}"),
-                metadata=self.metadata(node.get("metadata"), item, where),
-            ))
+            steps.append(
+                Step(
+                    id=step_id,
+                    type=step_type,
+                    label=label if label is not None else step_id,
+                    span=item.span,
+                    label_given=build.boolean(node["label_given"], f"`label_given` of {where}") if "label_given" in node else False,
+                    lane=build.ident(lane, f"the lane of {where}") if not (isinstance(lane, Scalar) and lane.kind == "null") else None,
+                    process=process,
+                    essential=build.boolean(node["essential"], f"`essential` of {where}") if "essential" in node else False,
+                    implements=build.text_list(node.get("implements", _NULL), f"`implements` of {where}", ids=True),
+                    ignore=build.text_list(node.get("ignore", _NULL), f"`ignore` of {where}"),
+                    metadata=self.metadata(node.get("metadata"), item, where),
+                )
+            )
         return build.unique(steps, "step", [step.span for step in steps])
 
     def metadata(self, raw: Node | None, item: Node, where: str) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """The process file format (version 1) as data: the loader checks against it and `kamflow schema`
 derives a JSON Schema from it, so the two can never disagree."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Finding process files and resolving process references (subprocess, based_on) to files."""
+
 from __future__ import annotations
 
 import re

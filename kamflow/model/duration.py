@@ -9,6 +9,7 @@ and `1w` = 40h. Durations are summed as hours. The loader validates every `durat
     >>> format_hours(61.5)
     '1w 2d 5h 30min'
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The networkx view of a process and the graph reasoning shared by checks and renderers."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -12,9 +13,7 @@ if TYPE_CHECKING:
 def to_digraph(process: "Process") -> nx.DiGraph:
     graph = nx.DiGraph(id=process.id, title=process.title)
     for step in process.steps:
-        graph.add_node(
-            step.id, type=step.type, label=step.label, lane=step.lane, metadata=dict(step.metadata)
-        )
+        graph.add_node(step.id, type=step.type, label=step.label, lane=step.lane, metadata=dict(step.metadata))
     for edge in process.edges:
         if edge.target in graph and not graph.has_edge(edge.source, edge.target):
             graph.add_edge(edge.source, edge.target, label=edge.label, kind=edge.kind)
@@ -111,7 +110,7 @@ def joins_parallel_work(branches: list[set[str]], sources: list[str]) -> bool:
     """Whether two different `sources` (flows entering one step) lie on two different branches of
     one split: then the step they enter waits for parallel work, it does not merge alternatives."""
     for i, first in enumerate(branches):
-        for second in branches[i + 1:]:
+        for second in branches[i + 1 :]:
             if any(p != q for p in sources if p in first for q in sources if q in second):
                 return True
     return False

@@ -3,6 +3,7 @@
 A step's `link` is followed only when it is an http, https or mailto URL with no spaces, quotes or
 angle brackets in it (surrounding spaces are dropped); anything else (javascript:, data:, file:,
 a relative path) appears nowhere and gets one warning."""
+
 from __future__ import annotations
 
 import re
@@ -30,5 +31,7 @@ def unsafe_links(process: Process) -> list[str]:
     for step in process.steps:
         link = step.metadata.get("link")
         if link is not None and safe_link(link) is None:
-            found.append(f"{step.span_of('link')}: warning: link of step '{step.id}' is not an http, https or mailto URL; it is not linked on the chart")
+            found.append(
+                f"{step.span_of('link')}: warning: link of step '{step.id}' is not an http, https or mailto URL; it is not linked on the chart"
+            )
     return found

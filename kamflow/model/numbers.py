@@ -1,4 +1,5 @@
 """The one way kamflow writes a coordinate or size into an output (SVG, BPMN DI, draw.io)."""
+
 from __future__ import annotations
 
 

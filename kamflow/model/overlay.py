@@ -2,6 +2,7 @@
 targets, steps removed in a diff) and marks on existing steps and flows (dead ends, added, changed,
 critical path). Checks, diffs and analytics produce an overlay; renderers draw it. Marks always come
 with a text (badge) so that meaning is never carried by colour alone."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Process, Lane, Step and Edge: what a process file says, each item with its source position."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -21,6 +21,7 @@ written), "null" (no value). The builder reads a scalar of any kind as its text 
 expected (so YAML's `Yes`, `1.0`, `N/A` stay exactly as written), and needs "int"/"float" for a
 probability, "bool" for a flag. This module imports nothing but kamflow.errors.
 """
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple, Union
@@ -82,7 +83,7 @@ def plain(value: Any, span: Span) -> Node:
     if isinstance(value, (Scalar, Mapping, Sequence)):
         return value
     if isinstance(value, dict):
-        entries = []
+        entries: list[tuple[Node, Node]] = []
         for key, item in value.items():
             key_node = plain(key, span)
             if not isinstance(key_node, Scalar):

@@ -5,7 +5,10 @@ keys, so kamflow never constructs Python objects from YAML: it composes nodes (l
 when available) and walks them once, rejecting duplicate keys, aliases and tags on the way. Process
 files (the loader) and theme files (rendering) are both read here.
 """
+
 from __future__ import annotations
+
+from typing import Any
 
 import yaml
 
@@ -68,7 +71,7 @@ def to_source(root: yaml.Node, shown: str) -> source.Node:
 
     def leaf(node: yaml.Node) -> source.Scalar:
         mark = node.start_mark
-        if node.style:
+        if getattr(node, "style", None):  # quoted or a block scalar: always text
             kind = "str"
         elif node.tag == _NULL_TAG:
             kind = "null"
@@ -76,14 +79,11 @@ def to_source(root: yaml.Node, shown: str) -> source.Node:
             kind = kinds.get(node.tag, "str")
         return Scalar(kind, node.value, Span(shown, mark.line + 1, mark.column + 1))
 
-    def branch(node: yaml.Node) -> tuple[source.Node, list]:
+    def branch(node: yaml.Node) -> tuple[source.Node, list[Any]]:
         mark = node.start_mark
         span = Span(shown, mark.line + 1, mark.column + 1)
-        if isinstance(node, MappingNode):
-            made: source.Node = Mapping([], span)
-        else:
-            made = Sequence([], span)
-        return made, made[0]
+        children: list[Any] = []
+        return (Mapping(children, span) if isinstance(node, MappingNode) else Sequence(children, span)), children
 
     if not isinstance(root, (MappingNode, SequenceNode)):
         return leaf(root)
@@ -127,7 +127,10 @@ def unacceptable_character(text: str, shown: str, error: yaml.reader.ReaderError
     line = text.count("\n", 0, position) + 1
     column = position - (text.rfind("\n", 0, position) + 1) + 1
     code = error.character if isinstance(error.character, int) else ord(error.character) if error.character else 0
-    return Problem(Span(shown, line, column), f"invalid YAML: control character U+{code:04X} is not allowed; write it as an escape (\\u{code:04x}) inside double quotes, or remove it")
+    return Problem(
+        Span(shown, line, column),
+        f"invalid YAML: control character U+{code:04X} is not allowed; write it as an escape (\\u{code:04x}) inside double quotes, or remove it",
+    )
 
 
 def _check_tree(root: yaml.Node, shown: str) -> list[Problem]:
@@ -139,7 +142,12 @@ def _check_tree(root: yaml.Node, shown: str) -> list[Problem]:
     while stack:
         node = stack.pop()
         if id(node) in seen:
-            problems.append(Problem(span_at(shown, node.start_mark), "this value is anchored (&) and reused by an alias (*); anchors and aliases are not supported, write the value out"))
+            problems.append(
+                Problem(
+                    span_at(shown, node.start_mark),
+                    "this value is anchored (&) and reused by an alias (*); anchors and aliases are not supported, write the value out",
+                )
+            )
             return problems
         seen.add(id(node))
         if node.tag not in _PLAIN_TAGS:
@@ -147,7 +155,7 @@ def _check_tree(root: yaml.Node, shown: str) -> list[Problem]:
             continue
         if isinstance(node, yaml.MappingNode):
             keys: dict[str, yaml.Node] = {}  # children are walked in document order
-            for key, value in node.value:
+            for key, _value in node.value:
                 if isinstance(key, yaml.ScalarNode) and key.tag in _PLAIN_TAGS:
                     if key.value in keys:
                         first = keys[key.value].start_mark.line + 1
@@ -163,4 +171,4 @@ def _check_tree(root: yaml.Node, shown: str) -> list[Problem]:
 
 
 def _short_tag(tag: str) -> str:
-    return "!!" + tag[len(_CORE_TAG):] if tag.startswith(_CORE_TAG) else tag
+    return "!!" + tag[len(_CORE_TAG) :] if tag.startswith(_CORE_TAG) else tag

@@ -1,6 +1,7 @@
 """Rendering: process -> DOT -> one Graphviz layout (dot -Tjson) -> SVG written by kamflow ->
 PDF and PNG converted from that SVG (rsvg-convert). `render_process` is the pipeline's entry;
 `build_dot` and `render_bytes` stay available for tools that want Graphviz's own output."""
+
 from kamflow.rendering.graphviz_run import RENDER_FORMATS, render_bytes
 
 

@@ -2,6 +2,7 @@
 the fonts it uses, text is shaped by HarfBuzz (Arabic, CJK, combining marks), and links in the SVG
 become PDF link annotations. Both conversions start at once and run side by side. PDF dates are
 pinned to SOURCE_DATE_EPOCH (default 0) so that the same chart gives the same bytes."""
+
 from __future__ import annotations
 
 import os
@@ -13,7 +14,10 @@ from kamflow.errors import RenderError
 from kamflow.rendering import tools
 from kamflow.rendering.options import PAGE_SIZES
 
-INSTALL_HINT = "install librsvg's converter: `apt-get install librsvg2-bin` (Debian/Ubuntu) or `brew install librsvg` (macOS), then make sure `rsvg-convert` is on PATH"
+INSTALL_HINT = (
+    "install librsvg's converter: `apt-get install librsvg2-bin` (Debian/Ubuntu) or `brew install librsvg` (macOS), "
+    "then make sure `rsvg-convert` is on PATH"
+)
 PAGE_MARGIN = 28.35  # 10 mm
 RSVG = tools.Tool("`{exe}`", "rsvg-convert", INSTALL_HINT)
 
@@ -32,8 +36,15 @@ def page_layout(width: float, height: float, page: str) -> list[str]:
     page_w, page_h = (long, short) if width > height else (short, long)
     scale = min(1.0, (page_w - 2 * PAGE_MARGIN) / width, (page_h - 2 * PAGE_MARGIN) / height)
     w, h = width * scale, height * scale
-    return [f"--page-width={page_w:.2f}pt", f"--page-height={page_h:.2f}pt", f"--left={(page_w - w) / 2:.2f}pt",
-            f"--top={(page_h - h) / 2:.2f}pt", f"--width={w:.2f}pt", f"--height={h:.2f}pt", "--keep-aspect-ratio"]
+    return [
+        f"--page-width={page_w:.2f}pt",
+        f"--page-height={page_h:.2f}pt",
+        f"--left={(page_w - w) / 2:.2f}pt",
+        f"--top={(page_h - h) / 2:.2f}pt",
+        f"--width={w:.2f}pt",
+        f"--height={h:.2f}pt",
+        "--keep-aspect-ratio",
+    ]
 
 
 def convert(jobs: dict[str, tuple[bytes, list[str]]], *, timeout: float) -> dict[str, bytes]:

@@ -1,4 +1,5 @@
 """Graphviz: DOT goes in on stdin, the layout (`-Tjson`) comes out; run by rendering/tools.py."""
+
 from __future__ import annotations
 
 import shutil
@@ -9,7 +10,10 @@ from kamflow.rendering import tools
 
 RENDER_FORMATS = ("svg", "pdf", "png", "dot")
 DEFAULT_TIMEOUT = 60.0
-INSTALL_HINT = "install Graphviz: `apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or `choco install graphviz` (Windows), then make sure `dot` is on PATH"
+INSTALL_HINT = (
+    "install Graphviz: `apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) "
+    "or `choco install graphviz` (Windows), then make sure `dot` is on PATH"
+)
 
 
 GRAPHVIZ = tools.Tool("Graphviz `{exe}`", "Graphviz", INSTALL_HINT, " (raise --timeout for very large processes)")
@@ -22,7 +26,9 @@ def dot_executable() -> str:
     return found
 
 
-def render_bytes(source: str, formats: tuple[str, ...], *, timeout: float = DEFAULT_TIMEOUT, engine: str = "dot", extra: tuple[str, ...] | list[str] = ()) -> dict[str, bytes]:
+def render_bytes(
+    source: str, formats: tuple[str, ...], *, timeout: float = DEFAULT_TIMEOUT, engine: str = "dot", extra: tuple[str, ...] | list[str] = ()
+) -> dict[str, bytes]:
     """Lay out `source` once: 'json' is Graphviz's layout (positions for kamflow's own SVG writer
     and the exporters), 'dot' the source itself. `engine` names another Graphviz layout program
     (kamflow uses `neato -n2` to route flows around steps placed already); `extra` are further

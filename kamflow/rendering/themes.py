@@ -3,6 +3,7 @@ files in `themes/` (package data); a custom theme is a small YAML file of the sa
 overrides any part of a base theme (`extends:`, `default` unless given). Theme files are read safely
 (plain data only: no tags, anchors, aliases or duplicate keys) and every mistake is reported at its
 position, all at once, as a LoadError."""
+
 from __future__ import annotations
 
 import difflib
@@ -14,10 +15,10 @@ from typing import Any
 
 from kamflow.errors import LoadError, Problem, Span
 from kamflow.files import read_text
+from kamflow.model.overlay import MARK_KINDS
+from kamflow.model.process import STEP_TYPES
 from kamflow.model.source import Mapping, Node, Scalar, Sequence
 from kamflow.model.yamltree import source_tree
-from kamflow.model.process import STEP_TYPES
-from kamflow.model.overlay import MARK_KINDS
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "themes"
 MAX_THEME_BYTES = 256 * 1024
@@ -104,7 +105,9 @@ def load_theme(reference: str | None, *, relative_to: str | Path | None = None) 
         if reference not in builtin_names():
             hint = difflib.get_close_matches(reference, builtin_names(), n=1)
             more = f"; did you mean {hint[0]!r}?" if hint else ""
-            raise LoadError([Problem(Span(reference), f"unknown theme {reference!r}: choose {', '.join(builtin_names())} or give a theme file (.yaml){more}")])
+            raise LoadError(
+                [Problem(Span(reference), f"unknown theme {reference!r}: choose {', '.join(builtin_names())} or give a theme file (.yaml){more}")]
+            )
         return _builtin(reference)
     path = Path(reference)
     if relative_to is not None and path.is_absolute():  # written in a process file: never an arbitrary file
@@ -228,7 +231,11 @@ def _to_theme(values: dict, shown: str) -> Theme:
     edges = values.get("edges", {})
     lanes = values.get("lanes", {})
     steps = values.get("steps", {})
-    missing = [key for key, present in (("font.family", "family" in font), ("page.background", "background" in page), ("steps.step", "step" in steps)) if not present]
+    missing = [
+        key
+        for key, present in (("font.family", "family" in font), ("page.background", "background" in page), ("steps.step", "step" in steps))
+        if not present
+    ]
     if missing:
         raise LoadError([Problem(Span(shown, 1, 1), f"theme lacks {', '.join(missing)} and extends no theme")])
     text = page.get("text", "#000000")

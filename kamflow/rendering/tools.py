@@ -39,9 +39,7 @@ class Job:
     doing: str  # for messages: "laying out the chart", "writing PDF"
 
 
-def run(
-    tool: Tool, job: Job, *, timeout: float, env: dict[str, str] | None = None
-) -> bytes:
+def run(tool: Tool, job: Job, *, timeout: float, env: dict[str, str] | None = None) -> bytes:
     """One program's standard output."""
     return run_all(tool, {"": job}, timeout=timeout, env=env)[""]
 
@@ -74,44 +72,26 @@ def run_all(
                 )
             except FileNotFoundError:
                 _release_signals(held)
-                raise RenderError(
-                    f"{tool.named(job.argv)} was not found; {tool.hint}"
-                ) from None
+                raise RenderError(f"{tool.named(job.argv)} was not found; {tool.hint}") from None
             except OSError as error:  # not executable, a broken interpreter line
                 _release_signals(held)
-                raise RenderError(
-                    f"{tool.named(job.argv)} could not be started: {error.strerror or error}; {tool.hint}"
-                ) from None
+                raise RenderError(f"{tool.named(job.argv)} could not be started: {error.strerror or error}; {tool.hint}") from None
             running[key] = (process, job)
-            _release_signals(
-                held
-            )  # a Ctrl-C held meanwhile arrives here, with the process known to the finally
+            _release_signals(held)  # a Ctrl-C held meanwhile arrives here, with the process known to the finally
         deadline = time.monotonic() + timeout
         results = {}
         for key, (process, job) in running.items():
             try:
-                out, err = process.communicate(
-                    job.data, timeout=max(0.1, deadline - time.monotonic())
-                )
+                out, err = process.communicate(job.data, timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                raise RenderError(
-                    f"{tool.short} took longer than {timeout:g} s and was stopped{tool.timeout_advice}"
-                ) from None
-            except (
-                BrokenPipeError
-            ):  # it died before reading its input: report like any other failure
-                raise RenderError(
-                    f"{tool.short} stopped before reading its input while {job.doing}"
-                ) from None
+                raise RenderError(f"{tool.short} took longer than {timeout:g} s and was stopped{tool.timeout_advice}") from None
+            except BrokenPipeError:  # it died before reading its input: report like any other failure
+                raise RenderError(f"{tool.short} stopped before reading its input while {job.doing}") from None
             if process.returncode < 0:
-                raise RenderError(
-                    f"{tool.named(job.argv)} crashed (signal {-process.returncode}) while {job.doing}"
-                )
+                raise RenderError(f"{tool.named(job.argv)} crashed (signal {-process.returncode}) while {job.doing}")
             if process.returncode != 0:
                 detail = err.decode("utf-8", "replace").strip().splitlines()
-                raise RenderError(
-                    f"{tool.short} failed while {job.doing}: {detail[-1] if detail else f'exit code {process.returncode}'}"
-                )
+                raise RenderError(f"{tool.short} failed while {job.doing}: {detail[-1] if detail else f'exit code {process.returncode}'}")
             results[key] = out
         return results
     finally:

@@ -1,5 +1,6 @@
 """The Jinja2 side of reports: built-in templates shipped as package data, a user's own template,
 autoescape for HTML, and undefined variables as errors that name the template line."""
+
 from __future__ import annotations
 
 import re
@@ -18,6 +19,8 @@ BUILTIN = {
     ("index", "html"): "index.html.j2",
     ("index", "md"): "index.md.j2",
 }
+
+
 class TemplateError(KamflowError):
     """A user's report template does not parse or fails on the report data: `TEMPLATE:LINE: error: ...`."""
 

@@ -1,5 +1,6 @@
 """Where reports go and how a portfolio's pages link: the report stage's own rules, so the API only
 wires them. Pure functions on paths and processes; nothing is read or written here."""
+
 from __future__ import annotations
 
 from pathlib import Path

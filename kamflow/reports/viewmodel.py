@@ -4,11 +4,12 @@ Nothing here reads files or renders: the api passes in the SVG text, the check f
 links between portfolio pages. Every value is plain data (str, int, list, dict, None), so a user's
 template sees exactly what docs/templates.md lists.
 """
+
 from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from kamflow.model.graph import flow_order  # noqa: F401  (re-exported by kamflow.reports)
 from kamflow.model.links import safe_link
@@ -48,8 +49,12 @@ def retarget_chart_links(svg: str, hrefs: Mapping[str, str]) -> str:
             r'(<g id="step-' + re.escape(html.escape(step_id, quote=True)) + r'"[^>]*>\s*<title>[^<]*</title>\s*<a )'
             r'href="[^"]*"( xlink:href=)"[^"]*"'
         )
-        svg = pattern.sub(lambda m: f'{m.group(1)}href="{value}"{m.group(2)}"{value}"', svg, count=1)
+        svg = pattern.sub(_href_replacer(value), svg, count=1)
     return svg
+
+
+def _href_replacer(value: str) -> Callable[[re.Match[str]], str]:
+    return lambda m: f'{m.group(1)}href="{value}"{m.group(2)}"{value}"'
 
 
 def _texts(value: Any) -> list[str]:
@@ -86,7 +91,8 @@ def build_view(
     """
     links = dict(links or {})
     if numbers is not None and all(step.id in numbers for step in process.steps):
-        ordered = sorted(process.steps, key=lambda step: numbers[step.id])  # the chart's own numbers
+        given = numbers
+        ordered = sorted(process.steps, key=lambda step: given[step.id])  # the chart's own numbers
     else:
         ordered = flow_order(process)
     numbers = {step.id: n for n, step in enumerate(ordered, start=1)}
@@ -100,32 +106,29 @@ def build_view(
     for step in ordered:
         meta = step.metadata
         link = safe_link(meta.get("link")) or ""  # the chart's policy: only http, https and mailto (`render` warns)
-        steps.append({
-            "number": numbers[step.id],
-            "id": step.id,
-            "label": step.label,
-            "type": step.type,
-            "type_name": TYPE_NAMES.get(step.type, step.type),
-            "lane": lane_labels.get(step.lane or "", step.lane or ""),
-            "lane_id": step.lane,
-            "owner": _text(meta.get("owner")),
-            "duration": _text(meta.get("duration")),
-            "kpis": _texts(meta.get("kpis")),
-            "inputs": _texts(meta.get("inputs")),
-            "outputs": _texts(meta.get("outputs")),
-            "notes": _text(meta.get("notes")),
-            "tags": _texts(meta.get("tags")),
-            "link": link,
-            "link_is_web": bool(link),
-            "essential": step.essential,
-            "subprocess": (
-                {"id": step.process, "href": links.get(step.id)} if step.type == "subprocess" and step.process else None
-            ),
-            "next": [
-                {**target(edge.target), "label": edge.label or "", "probability": edge.probability}
-                for edge in process.outgoing(step.id)
-            ],
-        })
+        steps.append(
+            {
+                "number": numbers[step.id],
+                "id": step.id,
+                "label": step.label,
+                "type": step.type,
+                "type_name": TYPE_NAMES.get(step.type, step.type),
+                "lane": lane_labels.get(step.lane or "", step.lane or ""),
+                "lane_id": step.lane,
+                "owner": _text(meta.get("owner")),
+                "duration": _text(meta.get("duration")),
+                "kpis": _texts(meta.get("kpis")),
+                "inputs": _texts(meta.get("inputs")),
+                "outputs": _texts(meta.get("outputs")),
+                "notes": _text(meta.get("notes")),
+                "tags": _texts(meta.get("tags")),
+                "link": link,
+                "link_is_web": bool(link),
+                "essential": step.essential,
+                "subprocess": ({"id": step.process, "href": links.get(step.id)} if step.type == "subprocess" and step.process else None),
+                "next": [{**target(edge.target), "label": edge.label or "", "probability": edge.probability} for edge in process.outgoing(step.id)],
+            }
+        )
 
     decisions = [
         {
@@ -140,10 +143,7 @@ def build_view(
         if item["type"] == "decision"
     ]
 
-    lanes = [
-        {"id": lane.id, "label": lane.label, "steps": [s["number"] for s in steps if s["lane_id"] == lane.id]}
-        for lane in process.lanes
-    ]
+    lanes = [{"id": lane.id, "label": lane.label, "steps": [s["number"] for s in steps if s["lane_id"] == lane.id]} for lane in process.lanes]
     matrix = {
         "lanes": [lane["label"] for lane in lanes],
         "rows": [
@@ -158,17 +158,19 @@ def build_view(
 
     finding_rows = []
     for finding in findings:
-        finding_rows.append({
-            "severity": finding.severity,
-            "rule": finding.rule,
-            "line": finding.line,
-            "column": finding.column,
-            "location": f"{finding.path}:{finding.line}:{finding.column}" if finding.line else finding.path,
-            "step": finding.step,
-            "step_number": numbers.get(finding.step or ""),
-            "message": finding.message,
-            "reference_step": finding.reference_step,
-        })
+        finding_rows.append(
+            {
+                "severity": finding.severity,
+                "rule": finding.rule,
+                "line": finding.line,
+                "column": finding.column,
+                "location": f"{finding.path}:{finding.line}:{finding.column}" if finding.line else finding.path,
+                "step": finding.step,
+                "step_number": numbers.get(finding.step or ""),
+                "message": finding.message,
+                "reference_step": finding.reference_step,
+            }
+        )
     errors = sum(1 for f in finding_rows if f["severity"] == "error")
     warnings = len(finding_rows) - errors
     conformance = None
@@ -273,14 +275,14 @@ def build_index(pages: Iterable[tuple[dict[str, Any], str]], *, title: str = "Pr
     """The context of a portfolio's index page from (process view, page href) pairs."""
     processes = []
     for view, href in pages:
-        processes.append({
-            **view["process"],
-            "href": href,
-            "check": view["check"],
-            "subprocesses": [
-                {"label": s["label"], **s["subprocess"]} for s in view["steps"] if s["subprocess"]
-            ],
-        })
+        processes.append(
+            {
+                **view["process"],
+                "href": href,
+                "check": view["check"],
+                "subprocesses": [{"label": s["label"], **s["subprocess"]} for s in view["steps"] if s["subprocess"]],
+            }
+        )
     processes.sort(key=lambda p: (p["title"].casefold(), p["id"]))
     return {
         "title": title,

@@ -14,17 +14,33 @@ from pathlib import Path
 from kamflow.cli import cli
 try:
     cli({args!r}, prog_name="kamflow")
-except SystemExit:
-    pass
+    code = "returned"  # click always exits; returning means the command did not run to its end
+except SystemExit as stop:
+    code = stop.code
+print("EXIT:" + str(code))
 print("HEAVY:" + ",".join(name for name in {heavy!r} if name in sys.modules))
 """
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"], ["render", "--help"], ["check", "--format", "nonsense", "x.yaml"]])
-def test_help_and_usage_errors_import_nothing_heavy(args):
-    done = subprocess.run([sys.executable, "-c", PROBE.format(args=args, heavy=HEAVY)], capture_output=True, text=True, timeout=60)
+def _probe(args, heavy, **kwargs):
+    """(exit code of the command, heavy modules it imported, what it printed before)."""
+    done = subprocess.run([sys.executable, "-c", PROBE.format(args=args, heavy=heavy)], capture_output=True, text=True, timeout=60, **kwargs)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "HEAVY:", done.stdout[-300:]
+    lines = done.stdout.strip().splitlines()
+    assert lines[-2].startswith("EXIT:") and lines[-1].startswith("HEAVY:"), done.stdout[-300:]
+    return lines[-2].removeprefix("EXIT:"), lines[-1].removeprefix("HEAVY:"), "\n".join(lines[:-2]), done.stderr
+
+
+@pytest.mark.parametrize("args, code, says", [
+    (["--help"], "0", "Usage: kamflow"),
+    (["--version"], "0", "kamflow, version"),
+    (["render", "--help"], "0", "Usage: kamflow render"),
+    (["check", "--format", "nonsense", "x.yaml"], "2", "Invalid value for '--format'"),
+])
+def test_help_and_usage_errors_import_nothing_heavy(args, code, says):
+    exit_code, heavy, out, err = _probe(args, HEAVY)
+    assert (exit_code, heavy) == (code, "")
+    assert says in out + err
 
 
 def test_the_package_still_offers_the_api_names():
@@ -35,7 +51,7 @@ def test_the_package_still_offers_the_api_names():
 
 
 def test_check_imports_no_renderer_template_engine_or_watcher():
-    probe = PROBE.format(args=["check", "processes/kam.yaml"], heavy=("graphviz", "jinja2", "watchdog", "kamflow.exporters.bpmn", "kamflow.reports"))
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "HEAVY:", done.stdout[-300:]
+    heavy = ("graphviz", "jinja2", "watchdog", "kamflow.exporters.bpmn", "kamflow.reports")
+    exit_code, imported, out, _ = _probe(["check", "processes/kam.yaml"], heavy, cwd=Path(__file__).resolve().parents[2])
+    assert (exit_code, imported) == ("0", "")  # the check ran to its end and found the KAM process clean
+    assert out.splitlines()[-1] == "1 file checked: no problems"

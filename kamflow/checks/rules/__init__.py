@@ -1,4 +1,5 @@
 """One module per rule, named after the rule id; importing this package registers them all."""
+
 import importlib
 import pkgutil
 

@@ -11,4 +11,6 @@ def check(ctx):
         flows = ctx.process.outgoing(step.id)
         if len(flows) < 2:
             count = "no way out" if not flows else "only one way out"
-            yield Report(step.span, f"decision {step.id!r} ({step.label}) has {count}; a decision needs at least two branches to different steps", step.id)
+            yield Report(
+                step.span, f"decision {step.id!r} ({step.label}) has {count}; a decision needs at least two branches to different steps", step.id
+            )

@@ -9,4 +9,9 @@ def check(ctx):
         flows = ctx.process.outgoing(step.id)
         if len(flows) > 1:
             targets = ", ".join(repr(edge.target) for edge in flows)
-            yield Report(step.span_of("next"), f"step {step.id!r} ({step.label}) flows to several steps ({targets}) without a decision; use a decision, or say the work runs in parallel", step.id)
+            yield Report(
+                step.span_of("next"),
+                f"step {step.id!r} ({step.label}) flows to several steps ({targets}) "
+                f"without a decision; use a decision, or say the work runs in parallel",
+                step.id,
+            )

@@ -7,4 +7,6 @@ def check(ctx):
         return
     for step in ctx.process.steps:
         if step.lane is None:
-            yield Report(step.span, f"step {step.id!r} ({step.label}) has no `lane`; the chart draws it outside the swimlanes, so nobody owns it", step.id)
+            yield Report(
+                step.span, f"step {step.id!r} ({step.label}) has no `lane`; the chart draws it outside the swimlanes, so nobody owns it", step.id
+            )

@@ -2,7 +2,9 @@ from kamflow.checks.conformance import missing_essentials
 from kamflow.checks.registry import Report, rule
 
 
-@rule(id="missing-essential-step", severity="error", summary="An essential step of the reference process that no step implements.", needs_reference=True)
+@rule(
+    id="missing-essential-step", severity="error", summary="An essential step of the reference process that no step implements.", needs_reference=True
+)
 def check(ctx):
     if ctx.reference is None:
         return

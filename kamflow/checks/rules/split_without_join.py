@@ -11,15 +11,9 @@ def check(ctx):
     ordinary step, which then runs once per branch."""
     forward = ctx.forward
     process = ctx.process
-    joins = {
-        step.id for step in process.steps
-        if step.type == "parallel" and step.id in forward and forward.in_degree(step.id) > 1
-    }
+    joins = {step.id for step in process.steps if step.type == "parallel" and step.id in forward and forward.in_degree(step.id) > 1}
     for split, branches in parallel_splits(process, forward, only_parallel=True).items():
-        met = any(
-            joins & first & second
-            for i, first in enumerate(branches) for second in branches[i + 1:]
-        )
+        met = any(joins & first & second for i, first in enumerate(branches) for second in branches[i + 1 :])
         if not met:
             step = process.steps_by_id[split]
             yield Report(

@@ -13,7 +13,11 @@ def check(ctx):
         if step.type == "subprocess" and step.process is not None:
             chain = _back_home(ctx, step.process, ctx.process.path, home, [ctx.process.id], set())
             if chain is not None:
-                yield Report(step.span_of("process"), f"subprocess {step.id!r} ({step.label}) leads back to this process ({' -> '.join(chain)}); a process cannot contain itself", step.id)
+                yield Report(
+                    step.span_of("process"),
+                    f"subprocess {step.id!r} ({step.label}) leads back to this process ({' -> '.join(chain)}); a process cannot contain itself",
+                    step.id,
+                )
 
 
 def _back_home(ctx, reference, base, home, chain, seen):

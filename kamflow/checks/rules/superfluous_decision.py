@@ -9,4 +9,9 @@ def check(ctx):
         flows = ctx.process.outgoing(step.id)
         targets = {edge.target for edge in flows}
         if len(flows) > 1 and len(targets) == 1:
-            yield Report(step.span, f"decision {step.id!r} ({step.label}) leads to {flows[0].target!r} on every branch, so nothing is decided; point a branch elsewhere or make it a plain step", step.id)
+            yield Report(
+                step.span,
+                f"decision {step.id!r} ({step.label}) leads to {flows[0].target!r} on every "
+                f"branch, so nothing is decided; point a branch elsewhere or make it a plain step",
+                step.id,
+            )

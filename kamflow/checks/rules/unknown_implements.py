@@ -13,4 +13,8 @@ def check(ctx):
             if ref_id not in known:
                 hint = difflib.get_close_matches(ref_id, list(known), n=1)
                 suffix = f"; did you mean {hint[0]!r}?" if hint else ""
-                yield Report(step.span_of("implements"), f"step {step.id!r} implements {ref_id!r}, which is not a step of reference {ctx.reference_name!r}{suffix}", step.id)
+                yield Report(
+                    step.span_of("implements"),
+                    f"step {step.id!r} implements {ref_id!r}, which is not a step of reference {ctx.reference_name!r}{suffix}",
+                    step.id,
+                )

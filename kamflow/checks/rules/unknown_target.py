@@ -10,4 +10,8 @@ def check(ctx):
         if edge.target not in known:
             hint = difflib.get_close_matches(edge.target, list(known), n=1)
             suffix = f"; did you mean {hint[0]!r}?" if hint else ""
-            yield Report(edge.span, f"step {edge.source!r} flows to {edge.target!r}, which is not a step in this process (a missing step?){suffix}", edge.source)
+            yield Report(
+                edge.span,
+                f"step {edge.source!r} flows to {edge.target!r}, which is not a step in this process (a missing step?){suffix}",
+                edge.source,
+            )

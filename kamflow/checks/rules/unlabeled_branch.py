@@ -8,4 +8,8 @@ def check(ctx):
             continue
         for edge in ctx.process.outgoing(step.id):
             if not (edge.label or "").strip():
-                yield Report(edge.span, f"decision {step.id!r} ({step.label}) leads to {edge.target!r} without a label; say which answer takes this way (use `branches`)", step.id)
+                yield Report(
+                    edge.span,
+                    f"decision {step.id!r} ({step.label}) leads to {edge.target!r} without a label; say which answer takes this way (use `branches`)",
+                    step.id,
+                )
