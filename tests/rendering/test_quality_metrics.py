@@ -252,3 +252,35 @@ def test_graphviz_edges_labels_and_nodes_are_read():
     assert lab.flow == "flow-a-b" and lab.box[0] < 40 < lab.box[2] and lab.box[1] < 150 < lab.box[3]
     result = measure_svg(svg)
     assert result["misdirected_arrows"] == 0 and result["axis_parallel"] == 1.0 and result["area_pt2"] == 200 * 300
+
+
+def test_the_elk_comparison_gets_kamflows_graph_and_is_read_back_as_elk_laid_it_out():
+    from bench.chart_quality import chart_svg, elk_chart, elk_graph
+
+    lanes = ('<g id="lanes"><g id="lane-left" class="cluster lane"><rect class="band" x="0" y="0" width="100" height="300"/></g>'
+             '<g id="lane-right" class="cluster lane"><rect class="band" x="100" y="0" width="100" height="300"/></g></g>')
+    drawn = parse_svg(chart(lanes, rect_step("a", 10, 10), diamond_step("d", 150, 100, 60, 40), rect_step("b", 10, 200),
+                            flow("a", "d", "M50,20 L150,80"), flow("d", "b", "M150,120 L30,200"), label("flow-d-b", 60, 150, 24, 12),
+                            translate=(0, 0)))
+    graph = elk_graph(drawn, "TB", lanes=True)
+    assert graph["layoutOptions"]["elk.direction"] == "DOWN" and graph["layoutOptions"]["elk.edgeRouting"] == "ORTHOGONAL"
+    assert graph["layoutOptions"]["elk.partitioning.activate"] == "true"
+    assert [(c["id"], c["width"], c["height"], c["layoutOptions"]["elk.partitioning.partition"]) for c in graph["children"]] == [
+        ("a", 40, 20, "0"), ("d", 60, 40, "1"), ("b", 40, 20, "0")]
+    assert [(e["sources"], e["targets"], [(l["width"], l["height"]) for l in e.get("labels", [])]) for e in graph["edges"]] == [
+        (["a"], ["d"], []), (["d"], ["b"], [(24, 12)])]
+    assert "elk.partitioning.activate" not in elk_graph(drawn, "LR", lanes=False)["layoutOptions"]
+    # what ELK would answer: boxes moved, orthogonal sections, the label placed
+    laid_out = {"width": 200, "height": 200, "children": [
+        {"id": "a", "x": 0, "y": 0, "width": 40, "height": 20}, {"id": "d", "x": 100, "y": 60, "width": 60, "height": 40},
+        {"id": "b", "x": 0, "y": 150, "width": 40, "height": 20}],
+        "edges": [{"id": "e0", "sections": [{"startPoint": {"x": 20, "y": 20}, "bendPoints": [{"x": 20, "y": 80}], "endPoint": {"x": 100, "y": 80}}]},
+                  {"id": "e1", "sections": [{"startPoint": {"x": 130, "y": 100}, "bendPoints": [{"x": 130, "y": 130}, {"x": 30, "y": 130}],
+                                             "endPoint": {"x": 30, "y": 150}}],
+                   "labels": [{"x": 60, "y": 132, "width": 24, "height": 12}]}]}
+    elk = elk_chart(laid_out, drawn)
+    assert elk.steps["d"].box == (100, 60, 160, 100) and (130, 60) in elk.steps["d"].outline  # the diamond moved with its box
+    assert elk.flows[1].lines == [[(130, 100), (130, 130), (30, 130), (30, 150)]]
+    result = measure_svg(chart_svg(elk))  # measured from its SVG, as the benchmark does
+    assert result["misdirected_arrows"] == 0 and result["axis_parallel"] == 1.0 and result["crossings"] == 0
+    assert result["bends_per_flow"] == pytest.approx(1.5) and result["labels"] == 1 and result["area_pt2"] == 160 * 170
