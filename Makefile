@@ -30,6 +30,7 @@ bench: install
 	$(BIN)/python bench/check_speed.py
 	$(BIN)/python bench/imports.py
 	$(BIN)/python bench/render_overhead.py
+	$(BIN)/python bench/routing_growth.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/serve_latency.py
 	$(BIN)/python bench/chart_quality.py

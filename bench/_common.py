@@ -18,17 +18,17 @@ BIN = Path(sys.executable).parent
 KAMFLOW = [str(BIN / "kamflow")] if (BIN / "kamflow").exists() else [sys.executable, "-m", "kamflow"]
 
 
-def timed(argv: list[str], *, repeat: int, env: dict | None = None, cwd: Path | None = None, ok=(0,)) -> dict:
-    """Run a command `repeat` times (after one untimed warm-up run) and return the median, min and
-    max wall time in seconds."""
+def timed(argv: list[str], *, repeat: int, env: dict | None = None, cwd: Path | None = None, ok=(0,), warm_up: bool = True) -> dict:
+    """Run a command `repeat` times (after one untimed warm-up run, unless warm_up is False: for
+    runs of many seconds) and return the median, min and max wall time in seconds."""
     times = []
-    for attempt in range(repeat + 1):
+    for attempt in range(repeat + 1 if warm_up else repeat):
         started = time.perf_counter()
         done = subprocess.run(argv, capture_output=True, env=env, cwd=cwd or ROOT)
         seconds = time.perf_counter() - started
         if done.returncode not in ok:
             raise SystemExit(f"{' '.join(argv)} exited {done.returncode}:\n{done.stderr.decode(errors='replace')[-2000:]}")
-        if attempt:
+        if attempt or not warm_up:
             times.append(seconds)
     return {"median_s": round(statistics.median(times), 4), "min_s": round(min(times), 4), "max_s": round(max(times), 4), "runs": repeat}
 
@@ -71,7 +71,17 @@ def machine() -> dict:
         "networkx": package("networkx"),
         "click": package("click"),
         "kamflow_commit": commit,
+        "load_average": _load_average(),
     }
+
+
+def _load_average() -> str:
+    """The 1, 5 and 15 minute load averages when the figures were taken: on a shared machine they
+    say how much else was running."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def _has_libyaml() -> bool:

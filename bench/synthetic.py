@@ -1,12 +1,13 @@
 """Synthetic processes for benchmarks: a chain of steps with a decision every few steps that loops
-back, spread over four lanes. Deterministic for a given size."""
+back, spread over four lanes (the lane changes every `lane_every` steps). Deterministic for a
+given size and options."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
 
-def synthetic_process(steps: int, *, process_id: str | None = None, decision_every: int = 5) -> str:
+def synthetic_process(steps: int, *, process_id: str | None = None, decision_every: int = 5, lane_every: int = 3) -> str:
     lanes = ["sales", "team", "finance", "customer"]
     out = [
         "kamflow: 1",
@@ -18,7 +19,7 @@ def synthetic_process(steps: int, *, process_id: str | None = None, decision_eve
     out.append("steps:")
     out.append(f"  - {{id: s0, type: start, label: Start, lane: sales, next: s1}}")
     for i in range(1, steps - 1):
-        lane = lanes[(i // 3) % len(lanes)]
+        lane = lanes[(i // lane_every) % len(lanes)]
         nxt = f"s{i + 1}"
         if i % decision_every == 0 and i > 2:
             back = f"s{i - 3}"
