@@ -215,11 +215,16 @@ def find_passages(items: dict[str, Item], forward: list[tuple[str, str, str]], l
 
 
 def pack(items: dict[str, Item], passages: dict[str, list[Passage]], lanes: list[str | None], *, direction: str,
-         channels: dict[tuple[str | None, str], int], header_cross: Callable[[str | None, float], float], lane_pad: float | None = None) -> Placement:
+         channels: dict[tuple[str | None, str], int], header_cross: Callable[[str | None, float], float], lane_pad: float | None = None,
+         columns: bool = True, spaced: list[tuple[str, str, float]] = ()) -> Placement:
     """Each lane packed to its own content (plus its loop channels on each side, and at least as
-    wide as its header needs), the lanes side by side in declared order, no gaps between bands."""
+    wide as its header needs), the lanes side by side in declared order, no gaps between bands.
+    `spaced`: (source, target, room) of flows straight across to a neighbouring lane that need
+    that much room between the two steps (for their label); the source's lane grows on that side
+    by what is missing."""
     count = 1 + max((item.rank for item in items.values()), default=0)
-    _columns(items, passages, direction)
+    if columns:
+        _columns(items, passages, direction)
     content: dict[str | None, list[tuple[float, float]]] = {lane: [] for lane in lanes}
     for item in items.values():
         half = item.extent(direction)[0] / 2
@@ -228,6 +233,24 @@ def pack(items: dict[str, Item], passages: dict[str, list[Passage]], lanes: list
         for passage in found:
             content.setdefault(passage.lane, []).append((passage.cross - PASSAGE_WIDTH / 2, passage.cross + PASSAGE_WIDTH / 2))
     pad = LANE_PAD if lane_pad is None else lane_pad
+    bounds = {lane: (min(r[0] for r in ranges), max(r[1] for r in ranges)) for lane, ranges in content.items() if ranges}
+    position = {lane: i for i, lane in enumerate(lanes)}
+    room: dict[tuple[str | None, str], float] = {}
+    for source, target, need in spaced:
+        s, t = items[source], items[target]
+        a, b = position.get(s.lane, 0), position.get(t.lane, 0)
+        if abs(a - b) != 1:
+            continue  # a lane between them leaves room enough
+        s_half, t_half = s.extent(direction)[0] / 2, t.extent(direction)[0] / 2
+        if b > a:
+            side, far = "right", "left"
+            natural = (bounds[s.lane][1] - s.cross - s_half) + (t.cross - t_half - bounds[t.lane][0])
+        else:
+            side, far = "left", "right"
+            natural = (s.cross - s_half - bounds[s.lane][0]) + (bounds[t.lane][1] - t.cross - t_half)
+        natural += 2 * pad + _channel_room(channels.get((s.lane, side), 0)) + _channel_room(channels.get((t.lane, far), 0))
+        if natural < need:
+            room[(s.lane, side)] = max(room.get((s.lane, side), 0.0), need - natural)
     shift: dict[str | None, float] = {}
     band: dict[str | None, tuple[float, float]] = {}
     span: dict[str | None, tuple[float, float]] = {}
@@ -235,8 +258,8 @@ def pack(items: dict[str, Item], passages: dict[str, list[Passage]], lanes: list
     for lane in lanes:
         ranges = content.get(lane) or [(0.0, 0.0)]
         low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
-        left = _channel_room(channels.get((lane, "left"), 0))
-        right = _channel_room(channels.get((lane, "right"), 0))
+        left = _channel_room(channels.get((lane, "left"), 0)) + room.get((lane, "left"), 0.0)
+        right = _channel_room(channels.get((lane, "right"), 0)) + room.get((lane, "right"), 0.0)
         width = (high - low) + 2 * pad + left + right
         extra = max(0.0, header_cross(lane, high - low) - width)
         start = cursor + pad + left + extra / 2

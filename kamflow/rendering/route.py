@@ -732,8 +732,9 @@ def place_labels(routing: Routing, specs: list[FlowSpec], boxes: dict[str, tuple
                 mid = (a1 + b1) / 2 - h / 2
                 candidates += [(a0 + g, mid), (a0 - g - w, mid)]
             else:
-                mid = (a0 + b0) / 2 - w / 2
-                candidates += [(mid, a1 - g - h), (mid, a1 + g)]
+                for share in (0.5, 0.25, 0.75):
+                    mid = a0 + (b0 - a0) * share - w / 2
+                    candidates += [(mid, a1 - g - h), (mid, a1 + g)]
         best, best_score = None, None
         for cross, main in candidates:
             box = (cross, main, cross + w, main + h)
@@ -743,8 +744,8 @@ def place_labels(routing: Routing, specs: list[FlowSpec], boxes: dict[str, tuple
             for entry in index.near(box):
                 if entry[0] == "flow":
                     score += entry[1] != spec.id and _hits(box, entry[2], entry[3])
-                else:
-                    score += _overlap(box, entry[2], 1.0)
+                else:  # on a step is worst, on another label next: a line under a plate still reads
+                    score += (3 if entry[0] == "box" else 2) * _overlap(box, entry[2], 1.0)
             if best_score is None or score < best_score:
                 best, best_score = box, score
             if score == 0:
@@ -794,3 +795,28 @@ def _hits(box: tuple[float, float, float, float], a: Point, b: Point) -> bool:
     if x1 - x0 > 0.01 and y1 - y0 > 0.01:
         return False
     return x0 < box[2] and box[0] < x1 + 0.01 and y0 < box[3] and box[1] < y1 + 0.01
+
+
+def count_crossings(routing: Routing) -> int:
+    """How many times one flow's segment crosses another's (ends and touching do not count)."""
+    across: list[tuple[float, float, float, str]] = []  # y, x0, x1, flow  (flow space: main, cross range)
+    along: list[tuple[float, float, float, str]] = []  # x, y0, y1, flow
+    for fid, flow in routing.flows.items():
+        for (a0, a1), (b0, b1) in zip(flow.points, flow.points[1:]):
+            if abs(a1 - b1) < 0.01:
+                across.append((a1, min(a0, b0), max(a0, b0), fid))
+            else:
+                along.append((a0, min(a1, b1), max(a1, b1), fid))
+    grid: dict[int, list[tuple[float, float, float, str]]] = {}
+    for segment in along:
+        for cell in range(int(segment[1] // 96), int(segment[2] // 96) + 1):
+            grid.setdefault(cell, []).append(segment)
+    count = 0
+    for y, x0, x1, fid in across:
+        seen = set()
+        for segment in grid.get(int(y // 96), ()):
+            x, y0, y1, other = segment
+            if other != fid and id(segment) not in seen and x0 + 0.5 < x < x1 - 0.5 and y0 + 0.5 < y < y1 - 0.5:
+                seen.add(id(segment))
+                count += 1
+    return count

@@ -19,7 +19,7 @@ from kamflow.rendering import shapes
 from kamflow.rendering.dot import EDGE_WRAP, edge_badge, layout_dot
 from kamflow.rendering.options import RenderOptions
 from kamflow.rendering.place import Item, compact_ranks, find_passages, pack, rank_and_order
-from kamflow.rendering.route import PAGE_SIDE, FlowSpec, loop_channels, place_labels, route
+from kamflow.rendering.route import PAGE_SIDE, FlowSpec, count_crossings, loop_channels, place_labels, route
 from kamflow.rendering.sizes import LINE, symbol_size, text_size
 from kamflow.rendering.text import DECISION_WRAP, text_width, wrap
 from kamflow.rendering.themes import Theme
@@ -29,6 +29,7 @@ ARROW_LENGTH = 8.0
 ARROW_HALF_WIDTH = 3.6
 UNASSIGNED = "_unassigned"  # the band of steps with no lane, when the chart has lanes
 NO_LANE_LABEL = "(no lane)"
+TRY_UP_TO = 150  # steps: up to this size a chart is arranged several ways and the best kept
 BADGES = {"added": "new", "changed": "changed", "critical": "critical path", "dead-end": "dead end", "removed": "removed",
           "unreachable": "unreachable", "no-exit": "no way out", "one-way": "one way out"}
 
@@ -92,8 +93,6 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
     source = layout_dot(process.id, [(name, item.lane, item.width, item.height) for name, item in items.items()], lane_ids if lanes else [],
                         [(s, t) for _, s, t in forward], direction=direction)
     _, lines, clusters = rank_and_order(source, items, forward, direction=direction, timeout=timeout)
-    flat = compact_ranks(items, forward, lane_ids) if lanes else set()
-    passages = {} if flat else find_passages(items, forward, lines, clusters)
     specs = []
     for f in flows:
         label_lines = _flow_lines(f, options)
@@ -101,7 +100,6 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
         label = (size[0] + 4, size[1] + 2) if size else None
         specs.append(FlowSpec(f.id, f.source, f.target, (f.source, f.target) in loops or f.source == f.target, f.first_branch, label))
     lane_index = {lane: index for index, lane in enumerate(lane_ids)}
-    where, channels, channel_of = loop_channels(items, specs, lane_index, passages)
     header_lines: dict[str | None, list[str]] = {}
     header_size = fs + 1
 
@@ -116,15 +114,44 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
         header_lines[lane] = wrap(label, 16)
         return len(header_lines[lane]) * header_size * LINE + 16
 
-    placement = pack(items, passages, lane_ids, direction=direction, channels=channels, header_cross=header_cross, lane_pad=lane_pad)
-    header_main = 0.0
-    if lanes:
-        if direction == "TB":
-            header_main = max(len(header_lines[lane]) * header_size * LINE for lane in lane_ids) + 14
-        else:
-            header_main = max(text_size(header_lines[lane], header_size)[0] * 1.16 for lane in lane_ids) + 22
     numbers = flow_numbers(process) if options.number else {}
-    routing = route(placement, specs, kinds, where=where, channel_of=channel_of, start_main=header_main, rank_gap=rank_gap, numbered=frozenset(numbers))
+    graphviz_says = {name: (item.rank, item.cross, item.main) for name, item in items.items()}
+
+    def arrange(compact: bool, columns: bool):
+        """Place and route one way: hand-offs on one rank or not, lanes as columns or as Graphviz
+        spread them. Items are set back to what Graphviz said first, so every try starts alike."""
+        for name, (rank, cross, main) in graphviz_says.items():
+            items[name].rank, items[name].cross, items[name].main = rank, cross, main
+        flat = compact_ranks(items, forward, lane_ids) if compact else set()
+        passages = {} if flat else find_passages(items, forward, lines, clusters)
+        where, channels, channel_of = loop_channels(items, specs, lane_index, passages)
+        # a label on a hand-off across lanes sits beside its exit, between the two steps: room for it
+        spaced = [(spec.source, spec.target, (spec.label[0] if direction == "TB" else spec.label[1]) + 12.0)
+                  for spec in specs if spec.id in flat and spec.label]
+        header_lines.clear()
+        placement = pack(items, passages, lane_ids, direction=direction, channels=channels, header_cross=header_cross, lane_pad=lane_pad,
+                         columns=columns, spaced=spaced)
+        header_main = 0.0
+        if lanes:
+            if direction == "TB":
+                header_main = max(len(header_lines[lane]) * header_size * LINE for lane in lane_ids) + 14
+            else:
+                header_main = max(text_size(header_lines[lane], header_size)[0] * 1.16 for lane in lane_ids) + 22
+        routing = route(placement, specs, kinds, where=where, channel_of=channel_of, start_main=header_main, rank_gap=rank_gap, numbered=frozenset(numbers))
+        return placement, routing, header_main
+
+    # A small chart is arranged the ways that suit swimlanes and the one with the fewest crossings
+    # (then the least area) is kept; a large one the first way only (each try costs a routing).
+    tries = [(True, True), (True, False), (False, True)] if lanes and len(items) <= TRY_UP_TO else [(bool(lanes), True)]
+    best = None
+    for index, (compact, columns) in enumerate(tries):
+        placement, routing, header_main = arrange(compact, columns)
+        if len(tries) > 1:
+            width = max((band[1] for band in placement.band.values()), default=0.0)
+            score = (count_crossings(routing), round(width * routing.length), index)
+            best = score if best is None or score < best else best
+    if len(tries) > 1 and best is not None and best[2] != len(tries) - 1:
+        placement, routing, header_main = arrange(*tries[best[2]])
     boxes_fs = {}
     for name, item in items.items():
         cross_size, main_size = item.extent(direction)
