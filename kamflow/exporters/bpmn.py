@@ -23,14 +23,15 @@ Geometry comes from the Layout the api computes with Graphviz: shapes keep their
 (events 36x36, gateways 50x50, data objects 36x50, activities at least 100x56), sequence flows follow the layout's edge paths,
 lanes are the layout's bands behind a 30-unit header, and the participant encloses them.
 """
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
 from kamflow.exporters._xmltext import xml_safe
 from kamflow.model.layout import Box, Layout, Point
-from kamflow.model.process import Process, Step
 from kamflow.model.numbers import number as _num
+from kamflow.model.process import Process, Step
 
 NS = {
     "xmlns:bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -42,10 +43,16 @@ NS = {
 HEADER = 30.0  # width of the participant's and of each lane's name strip
 EVENT, GATEWAY, DATA, ACTIVITY = (36.0, 36.0), (50.0, 50.0), (36.0, 50.0), (100.0, 56.0)
 _ELEMENTS = {
-    "start": "startEvent", "end": "endEvent", "step": "task", "manual": "manualTask",
-    "decision": "exclusiveGateway", "subprocess": "callActivity", "wait": "intermediateCatchEvent",
+    "start": "startEvent",
+    "end": "endEvent",
+    "step": "task",
+    "manual": "manualTask",
+    "decision": "exclusiveGateway",
+    "subprocess": "callActivity",
+    "wait": "intermediateCatchEvent",
     "parallel": "parallelGateway",
-    "document": "task", "data": "task",
+    "document": "task",
+    "data": "task",
 }
 _PREFIX = {"startEvent": "Event", "endEvent": "Event", "intermediateCatchEvent": "Event", "exclusiveGateway": "Gateway", "parallelGateway": "Gateway"}
 _ACTIVITIES = {"task", "manualTask", "callActivity"}
@@ -91,7 +98,9 @@ class _Builder:
     # -- the graph -------------------------------------------------------------------------
     def build(self) -> str:
         pid = self.process.id
-        self.taken.update({f"Definitions_{pid}", f"Collaboration_{pid}", f"Participant_{pid}", f"Process_{pid}", f"LaneSet_{pid}", f"Diagram_{pid}", f"Plane_{pid}"})
+        self.taken.update(
+            {f"Definitions_{pid}", f"Collaboration_{pid}", f"Participant_{pid}", f"Process_{pid}", f"LaneSet_{pid}", f"Diagram_{pid}", f"Plane_{pid}"}
+        )
         for step in self.process.steps:
             element = _ELEMENTS[step.type]
             lane = step.lane if step.lane in self.process.lanes_by_id else None
@@ -149,6 +158,7 @@ class _Builder:
 
     def add_gateway(self, element: str, base: str, beside: _Node, *, before: bool) -> _Node:
         """A gateway on the main axis just before (join) or after (fork) a node's layout box."""
+        assert beside.step is not None  # gateways sit beside steps
         box = self.layout.nodes[beside.step.id]
         cx, cy = box.center
         gap = GATEWAY[0] / 2 + 22
@@ -160,9 +170,13 @@ class _Builder:
         self.extra.append(node)
         return node
 
-    def add_flow(self, source: _Node, target: _Node, name: str | None, points: list[Point], avoid: list[Box] = ()) -> None:
+    def add_flow(self, source: _Node, target: _Node, name: str | None, points: list[Point], avoid: list[Box] | tuple[Box, ...] = ()) -> None:
         flow_id = self.new_id(f"Flow_{_flow_part(source)}__{_flow_part(target)}")
-        inner = [p for p in points if not source.box.contains(p, margin=1) and not target.box.contains(p, margin=1) and not any(b.contains(p, margin=2) for b in avoid)]
+        inner = [
+            p
+            for p in points
+            if not source.box.contains(p, margin=1) and not target.box.contains(p, margin=1) and not any(b.contains(p, margin=2) for b in avoid)
+        ]
         if not inner:  # a short hop (to a join, from a fork): straight, or one corner
             inner = [] if _aligned(source.box, target.box) else [_corner(source.box, target.box)]
         head = _attach(source.box, inner[0] if inner else target.box.center)
@@ -175,9 +189,14 @@ class _Builder:
     # -- XML -------------------------------------------------------------------------------
     def serialize(self) -> str:
         pid = self.process.id
-        root = ET.Element("bpmn:definitions", {**NS, "id": f"Definitions_{pid}", "targetNamespace": f"urn:kamflow:{pid}", "exporter": "kamflow", "exporterVersion": "1"})
+        root = ET.Element(
+            "bpmn:definitions",
+            {**NS, "id": f"Definitions_{pid}", "targetNamespace": f"urn:kamflow:{pid}", "exporter": "kamflow", "exporterVersion": "1"},
+        )
         collaboration = ET.SubElement(root, "bpmn:collaboration", {"id": f"Collaboration_{pid}"})
-        ET.SubElement(collaboration, "bpmn:participant", {"id": f"Participant_{pid}", "name": xml_safe(self.process.title), "processRef": f"Process_{pid}"})
+        ET.SubElement(
+            collaboration, "bpmn:participant", {"id": f"Participant_{pid}", "name": xml_safe(self.process.title), "processRef": f"Process_{pid}"}
+        )
         proc = ET.SubElement(root, "bpmn:process", {"id": f"Process_{pid}", "isExecutable": "false"})
         if self.process.lanes:
             lane_set = ET.SubElement(proc, "bpmn:laneSet", {"id": f"LaneSet_{pid}"})
@@ -194,7 +213,7 @@ class _Builder:
             attrs = {"id": node.id}
             if node.name is not None:
                 attrs["name"] = xml_safe(node.name)
-            if node.element == "callActivity" and node.step.process and _is_id(node.step.process):
+            if node.element == "callActivity" and node.step is not None and node.step.process and _is_id(node.step.process):
                 attrs["calledElement"] = f"Process_{node.step.process}"
             if node.step is not None and node.step.type in ("document", "data"):
                 attrs["kamflow:type"] = node.step.type  # what BPMN has no task for; `kamflow import` reads it back
@@ -203,20 +222,21 @@ class _Builder:
                 ET.SubElement(element, "bpmn:incoming").text = flow_id
             for flow_id in node.outgoing:
                 ET.SubElement(element, "bpmn:outgoing").text = flow_id
-            if node.element == "intermediateCatchEvent":
+            if node.element == "intermediateCatchEvent" and node.step is not None:
                 ET.SubElement(element, "bpmn:timerEventDefinition", {"id": self.new_id(f"TimerEventDefinition_{node.step.id}")})
             if node.step is not None and node.step.type in ("document", "data") and node.element in _ACTIVITIES:
                 ref_id = self.new_id(f"DataObjectReference_{node.step.id}")
                 object_id = self.new_id(f"DataObject_{node.step.id}")
                 association = ET.SubElement(element, "bpmn:dataOutputAssociation", {"id": self.new_id(f"DataOutputAssociation_{node.step.id}")})
                 ET.SubElement(association, "bpmn:targetRef").text = ref_id
-                data_objects.append((node, ref_id, object_id, association.get("id")))
+                data_objects.append((node, ref_id, object_id, association.get("id", "")))
         for flow in self.flows:
             attrs = {"id": flow.id, "sourceRef": flow.source.id, "targetRef": flow.target.id}
             if flow.name:
                 attrs["name"] = xml_safe(flow.name)
             ET.SubElement(proc, "bpmn:sequenceFlow", attrs)
         for node, ref_id, object_id, _ in data_objects:
+            assert node.step is not None  # data objects belong to steps
             outputs = node.step.metadata.get("outputs") or []
             name = "; ".join(outputs) if outputs else node.step.label
             ET.SubElement(proc, "bpmn:dataObject", {"id": object_id})
@@ -335,8 +355,6 @@ def _clamped(box: Box, inside: Box) -> Box:
     x = min(max(box.x, inside.x), inside.right - box.width)
     y = min(max(box.y, inside.y), inside.bottom - box.height)
     return Box(x, y, box.width, box.height)
-
-
 
 
 def _bounds(box: Box) -> dict[str, str]:

@@ -10,14 +10,15 @@ Labels are plain text (`html=0` in every style), so a label can never become mar
 escapes them as XML attribute values (newlines as &#10;, which draw.io shows as line breaks).
 Cell ids: lane-<lane id>, step-<step id>, flow-<n>-<source>-<target> (n: the flow's position).
 """
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
 from kamflow.exporters._xmltext import xml_safe
 from kamflow.model.layout import Box, Layout
-from kamflow.model.process import Process
 from kamflow.model.numbers import number as _num
+from kamflow.model.process import Process
 
 HEADER = 30.0
 _TEXT = "whiteSpace=wrap;html=0;fontFamily=Helvetica;fontSize=11;"
@@ -44,11 +45,25 @@ def to_drawio(process: Process, layout: Layout) -> str:
     layout = layout.moved(HEADER, 0.0) if horizontal else layout.moved(0.0, HEADER)
     mxfile = ET.Element("mxfile", {"host": "kamflow", "type": "device"})
     diagram = ET.SubElement(mxfile, "diagram", {"id": f"kamflow-{process.id}", "name": xml_safe(process.title or process.id)})
-    model = ET.SubElement(diagram, "mxGraphModel", {
-        "grid": "1", "gridSize": "10", "guides": "1", "tooltips": "1", "connect": "1", "arrows": "1",
-        "fold": "1", "page": "1", "pageScale": "1", "pageWidth": _num(layout.width), "pageHeight": _num(layout.height),
-        "math": "0", "shadow": "0",
-    })
+    model = ET.SubElement(
+        diagram,
+        "mxGraphModel",
+        {
+            "grid": "1",
+            "gridSize": "10",
+            "guides": "1",
+            "tooltips": "1",
+            "connect": "1",
+            "arrows": "1",
+            "fold": "1",
+            "page": "1",
+            "pageScale": "1",
+            "pageWidth": _num(layout.width),
+            "pageHeight": _num(layout.height),
+            "math": "0",
+            "shadow": "0",
+        },
+    )
     root = ET.SubElement(model, "root")
     ET.SubElement(root, "mxCell", {"id": "0"})
     ET.SubElement(root, "mxCell", {"id": "1", "parent": "0"})
@@ -74,10 +89,19 @@ def to_drawio(process: Process, layout: Layout) -> str:
     for index, edge in enumerate(process.edges):
         if edge.target not in known:
             continue
-        cell = ET.SubElement(root, "mxCell", {
-            "id": f"flow-{index + 1}-{edge.source}-{edge.target}", "value": xml_safe(edge.label or ""), "style": EDGE_STYLE,
-            "edge": "1", "parent": "1", "source": f"step-{edge.source}", "target": f"step-{edge.target}",
-        })
+        cell = ET.SubElement(
+            root,
+            "mxCell",
+            {
+                "id": f"flow-{index + 1}-{edge.source}-{edge.target}",
+                "value": xml_safe(edge.label or ""),
+                "style": EDGE_STYLE,
+                "edge": "1",
+                "parent": "1",
+                "source": f"step-{edge.source}",
+                "target": f"step-{edge.target}",
+            },
+        )
         geometry = ET.SubElement(cell, "mxGeometry", {"relative": "1", "as": "geometry"})
         path = layout.edge_for(index)
         if path is not None and len(path.points) >= 2:

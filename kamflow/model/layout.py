@@ -10,6 +10,7 @@ Coordinate system (every exporter that needs geometry reads this, none computes 
   top to bottom in lane order; in a TB layout each lane is a vertical band over the whole height,
   side by side left to right. Steps without a (known) lane sit in a last, unlabelled band (lane None).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace

@@ -17,6 +17,7 @@ Flows are orthogonal polylines: every segment is horizontal or vertical; `points
 source's outline, `points[-1]` is the arrow's tip on the target's outline, and the arrowhead lies
 along the last segment. `rounded` in the render options only changes how corners are drawn.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -66,8 +67,7 @@ class Box:
         return self.x - margin <= px <= self.right + margin and self.y - margin <= py <= self.bottom + margin
 
     def overlaps(self, other: Box, *, margin: float = 0.0) -> bool:
-        return (self.x - margin < other.right and other.x < self.right + margin
-                and self.y - margin < other.bottom and other.y < self.bottom + margin)
+        return self.x - margin < other.right and other.x < self.right + margin and self.y - margin < other.bottom and other.y < self.bottom + margin
 
     def moved(self, dx: float, dy: float) -> Box:
         return Box(round(self.x + dx, 2), round(self.y + dy, 2), self.width, self.height)

@@ -1,6 +1,7 @@
 """The chart pipeline: process -> scene (one Graphviz ranking run, kamflow's coordinates and
 orthogonal routes) -> SVG written from the scene -> PDF and PNG converted from that SVG. The
 scene is computed once for every format."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -24,12 +25,16 @@ def resolve_theme(process: Process, options: RenderOptions):
         try:
             return load_theme(process.theme, relative_to=process.path)
         except LoadError as error:  # a problem with the name itself is shown where the file names it
-            problems = [Problem(process.span_of("theme"), p.message) if p.span.path == process.theme and not p.span.line else p for p in error.problems]
+            problems = [
+                Problem(process.span_of("theme"), p.message) if p.span.path == process.theme and not p.span.line else p for p in error.problems
+            ]
             raise LoadError(problems) from None
     return load_theme("default")
 
 
-def chart_scene(process: Process, *, overlay: Overlay | None = None, options: RenderOptions | None = None, link_ext: str = "svg", timeout: float | None = None) -> Scene:
+def chart_scene(
+    process: Process, *, overlay: Overlay | None = None, options: RenderOptions | None = None, link_ext: str = "svg", timeout: float | None = None
+) -> Scene:
     """The positioned scene of one process chart, as every writer reads it."""
     from kamflow.rendering.scene import build_scene
 
@@ -38,7 +43,14 @@ def chart_scene(process: Process, *, overlay: Overlay | None = None, options: Re
     return build_scene(process, overlay=overlay, options=options, theme=theme, link_ext=link_ext, timeout=timeout or options.timeout)
 
 
-def render_process(process: Process, formats: tuple[str, ...], *, overlay: Overlay | None = None, options: RenderOptions | None = None, timeout: float = DEFAULT_TIMEOUT) -> dict[str, bytes]:
+def render_process(
+    process: Process,
+    formats: tuple[str, ...],
+    *,
+    overlay: Overlay | None = None,
+    options: RenderOptions | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> dict[str, bytes]:
     """Bytes per format ('svg', 'pdf', 'png', 'dot') for one process chart."""
     from kamflow.rendering.convert import convert, page_layout
     from kamflow.rendering.dot import build_dot
@@ -51,7 +63,9 @@ def render_process(process: Process, formats: tuple[str, ...], *, overlay: Overl
     direction = options.direction or process.direction
     results: dict[str, bytes] = {}
     if "dot" in formats:
-        results["dot"] = build_dot(process, direction=direction, overlay=overlay, options=options, font=theme.font_family, font_size=theme.font_size).encode("utf-8")
+        results["dot"] = build_dot(
+            process, direction=direction, overlay=overlay, options=options, font=theme.font_family, font_size=theme.font_size
+        ).encode("utf-8")
     drawn = [fmt for fmt in formats if fmt != "dot"]
     if drawn:
         from kamflow.rendering.scene import build_scene
@@ -64,7 +78,10 @@ def render_process(process: Process, formats: tuple[str, ...], *, overlay: Overl
         if "pdf" in drawn:
             # the same scene, with subprocess links pointing at the PDF charts
             pdf_scene = replace(scene, steps=tuple(replace(s, link=_pdf_link(s.link, s.subprocess)) for s in scene.steps))
-            jobs["pdf"] = (write_svg(pdf_scene, theme=theme).encode("utf-8"), page_layout(scene.width, scene.height, options.page) if options.page else [])
+            jobs["pdf"] = (
+                write_svg(pdf_scene, theme=theme).encode("utf-8"),
+                page_layout(scene.width, scene.height, options.page) if options.page else [],
+            )
         if "png" in drawn:
             jobs["png"] = (svg.encode("utf-8"), [f"--dpi-x={options.dpi}", f"--dpi-y={options.dpi}", f"--background-color={theme.background}"])
         if jobs:

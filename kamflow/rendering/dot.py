@@ -14,6 +14,7 @@ so every lane cluster spans all ranks, clusters cannot overlap, and they sit sid
 Graphviz breaks cycles by a depth-first search from the first nodes, the lane headers, so a flow
 that closes a loop is the one turned around and drawn back up, never a header's edge.
 """
+
 from __future__ import annotations
 
 import graphviz
@@ -154,11 +155,11 @@ def build_dot(
         else:
             step_lines.append(line)
 
-    for lane, label in groups:
+    for lane, header_label in groups:
         out.append(f"  subgraph {_plain('cluster_lane_' + lane)} {{")
         out.append(f"    graph [id={_plain('lane-' + lane)}, margin=10, peripheries=0]")
         head = {
-            "label": _text(label, width=header_width(rankdir)),
+            "label": _text(header_label, width=header_width(rankdir)),
             "shape": "box",
             "fontname": _plain(f"{font} Bold"),
             "fontsize": f"{font_size + 1:g}",
@@ -253,16 +254,17 @@ def _ghost_flow_attrs(ghost, source: str, target: str, options: RenderOptions) -
     return _attrs(attrs)
 
 
-def layout_dot(name: str, items: list[tuple[str, str | None, float, float]], lanes: list[str | None], flows: list[tuple[str, str]], *, direction: str) -> str:
+def layout_dot(
+    name: str, items: list[tuple[str, str | None, float, float]], lanes: list[str | None], flows: list[tuple[str, str]], *, direction: str
+) -> str:
     """The DOT Graphviz ranks and orders a chart from: every step and ghost as a box of the size
     kamflow measured (no text: nothing a user wrote reaches this DOT but ids, quoted), lanes as
     clusters held in declared order by a row of header nodes, forward flows only (loops are
     routed by kamflow in channels beside the lanes)."""
     out = [f"digraph {_plain(name)} {{"]
     out.append(f"  graph [rankdir={direction}, newrank=true, nodesep=0.45, ranksep=0.5, pad=0, splines=true]")
-    out.append("  node [shape=box, fixedsize=true, label=\"\"]")
+    out.append('  node [shape=box, fixedsize=true, label=""]')
     has_in = {t for _, t in flows}
-    has_out = {s for s, _ in flows}
     members: dict[str | None, list[str]] = {lane: [] for lane in lanes}
     for item, lane, width, height in items:
         line = f"{_plain(item)} [width={width / 72:.4f}, height={height / 72:.4f}]"

@@ -2,6 +2,7 @@
 same orthogonal routes as the picture, with more room between ranks and beside steps (BPMN needs
 space for joining gateways, labels and data objects), moved so the drawing starts at MARGIN.
 See kamflow/model/layout.py for the coordinate system."""
+
 from __future__ import annotations
 
 from kamflow.model.layout import EdgePath, LaneBand, Layout
@@ -22,8 +23,17 @@ def compute_layout(process: Process, *, direction: str | None = None, band_paddi
     from kamflow.rendering.scene import build_scene
 
     options = RenderOptions(ghosts=False)
-    scene = build_scene(process, overlay=Overlay(), options=options, theme=resolve_theme(process, options), direction=direction or process.direction,
-                        timeout=timeout, lane_pad=BAND_PADDING if band_padding is None else band_padding, rank_gap=RANK_GAP, title=False)
+    scene = build_scene(
+        process,
+        overlay=Overlay(),
+        options=options,
+        theme=resolve_theme(process, options),
+        direction=direction or process.direction,
+        timeout=timeout,
+        lane_pad=BAND_PADDING if band_padding is None else band_padding,
+        rank_gap=RANK_GAP,
+        title=False,
+    )
     edges_by_id = {flow.id: flow for flow in scene.flows}
     dx, dy = MARGIN - scene.chart.x, MARGIN - scene.chart.y
     nodes = {step.id: step.box.moved(dx, dy) for step in scene.steps if step.ghost is None}
@@ -41,5 +51,11 @@ def compute_layout(process: Process, *, direction: str | None = None, band_paddi
     lanes = tuple(LaneBand(None if not lane.declared else lane.id, lane.band.moved(dx, dy)) for lane in scene.lanes)
     if not lanes:
         lanes = (LaneBand(None, Box(0.0, 0.0, scene.chart.width + 2 * MARGIN, scene.chart.height + 2 * MARGIN)),)
-    return Layout(direction=scene.direction, width=round(scene.chart.width + 2 * MARGIN, 2), height=round(scene.chart.height + 2 * MARGIN, 2),
-                  nodes=nodes, edges=tuple(edges), lanes=lanes)
+    return Layout(
+        direction=scene.direction,
+        width=round(scene.chart.width + 2 * MARGIN, 2),
+        height=round(scene.chart.height + 2 * MARGIN, 2),
+        nodes=nodes,
+        edges=tuple(edges),
+        lanes=lanes,
+    )

@@ -1,5 +1,6 @@
 """Everything that changes how a chart looks, as one value: it is passed from the CLI through the
 API to the renderer, and its fields are part of the render cache key."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass

@@ -10,6 +10,7 @@ are left out of its graph: they are routed in a channel along their lane's side,
 ranks. kamflow then packs each lane to its own content, puts the lanes side by side in declared
 order, and spaces the ranks by what the flows between them need (`route.py` says how much).
 """
+
 from __future__ import annotations
 
 import json
@@ -64,7 +65,9 @@ class Placement:
     channels: dict[tuple[str | None, str], int] = field(default_factory=dict)  # (lane, side) -> loop channel count
 
 
-def rank_and_order(dot_source: str, items: dict[str, Item], forward: list[tuple[str, str, str]], *, direction: str, timeout: float) -> tuple[dict[str, float], dict[str, list[tuple[float, float]]], dict[str, tuple[float, float]]]:
+def rank_and_order(
+    dot_source: str, items: dict[str, Item], forward: list[tuple[str, str, str]], *, direction: str, timeout: float
+) -> tuple[dict[str, float], dict[str, list[tuple[float, float]]], dict[str, tuple[float, float]]]:
     """Run dot once: (cross position of each item in Graphviz's frame, the polyline of each
     forward flow in flow space, cluster cross ranges per lane). Ranks come from main positions."""
     from kamflow.rendering.graphviz_run import render_bytes
@@ -88,7 +91,7 @@ def rank_and_order(dot_source: str, items: dict[str, Item], forward: list[tuple[
         if "bb" in obj and name.startswith("cluster_lane_"):
             x0, y0, x1, y1 = (float(v) for v in obj["bb"].split(","))
             a, b = flow_space(x0, y0)[0], flow_space(x1, y1)[0]
-            clusters[name[len("cluster_lane_"):]] = (min(a, b), max(a, b))
+            clusters[name[len("cluster_lane_") :]] = (min(a, b), max(a, b))
         elif "pos" in obj and name in items:
             x, y = (float(v) for v in obj["pos"].split(",")[:2])
             position[name] = flow_space(x, y)
@@ -120,12 +123,16 @@ def _sample(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """A cubic B-spline's control points (as Graphviz gives them) as a polyline."""
     out = [points[0]]
     for i in range(0, len(points) - 3, 3):
-        p0, p1, p2, p3 = points[i:i + 4]
+        p0, p1, p2, p3 = points[i : i + 4]
         for k in range(1, 9):
             t = k / 8
             u = 1 - t
-            out.append((u ** 3 * p0[0] + 3 * u * u * t * p1[0] + 3 * u * t * t * p2[0] + t ** 3 * p3[0],
-                        u ** 3 * p0[1] + 3 * u * u * t * p1[1] + 3 * u * t * t * p2[1] + t ** 3 * p3[1]))
+            out.append(
+                (
+                    u**3 * p0[0] + 3 * u * u * t * p1[0] + 3 * u * t * t * p2[0] + t**3 * p3[0],
+                    u**3 * p0[1] + 3 * u * u * t * p1[1] + 3 * u * t * t * p2[1] + t**3 * p3[1],
+                )
+            )
     return out
 
 
@@ -192,8 +199,9 @@ def compact_ranks(items: dict[str, Item], forward: list[tuple[str, str, str]], l
     return flat
 
 
-def find_passages(items: dict[str, Item], forward: list[tuple[str, str, str]], lines: dict[str, list[tuple[float, float]]],
-                  clusters: dict[str, tuple[float, float]]) -> dict[str, list[Passage]]:
+def find_passages(
+    items: dict[str, Item], forward: list[tuple[str, str, str]], lines: dict[str, list[tuple[float, float]]], clusters: dict[str, tuple[float, float]]
+) -> dict[str, list[Passage]]:
     """Where each forward flow that skips ranks crosses them, as Graphviz routed it."""
     level_main: dict[int, float] = {}
     for item in items.values():
@@ -214,9 +222,18 @@ def find_passages(items: dict[str, Item], forward: list[tuple[str, str, str]], l
     return passages
 
 
-def pack(items: dict[str, Item], passages: dict[str, list[Passage]], lanes: list[str | None], *, direction: str,
-         channels: dict[tuple[str | None, str], int], header_cross: Callable[[str | None, float], float], lane_pad: float | None = None,
-         columns: bool = True, spaced: list[tuple[str, str, float]] = ()) -> Placement:
+def pack(
+    items: dict[str, Item],
+    passages: dict[str, list[Passage]],
+    lanes: list[str | None],
+    *,
+    direction: str,
+    channels: dict[tuple[str | None, str], int],
+    header_cross: Callable[[str | None, float], float],
+    lane_pad: float | None = None,
+    columns: bool = True,
+    spaced: tuple[tuple[str, str, float], ...] | list[tuple[str, str, float]] = (),
+) -> Placement:
     """Each lane packed to its own content (plus its loop channels on each side, and at least as
     wide as its header needs), the lanes side by side in declared order, no gaps between bands.
     `spaced`: (source, target, room) of flows straight across to a neighbouring lane that need
@@ -320,4 +337,4 @@ def _lane_at(cross: float, clusters: dict[str, tuple[float, float]], *candidates
     known = [lane for lane in candidates if lane in clusters]
     if not known:
         return candidates[0]
-    return min(known, key=lambda lane: min(abs(cross - clusters[lane][0]), abs(cross - clusters[lane][1])))  # type: ignore[index]
+    return min(known, key=lambda lane: min(abs(cross - clusters[lane][0]), abs(cross - clusters[lane][1])))

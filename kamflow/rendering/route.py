@@ -15,6 +15,7 @@ flows between them need.
   flows leaving one step do not cross each other.
 - A label sits beside its flow's first segment, next to its exit, where nothing else is drawn.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -95,7 +96,9 @@ class Routing:
     gaps: dict[int, float] = field(default_factory=dict)
 
 
-def loop_channels(items: dict[str, Item], specs: list[FlowSpec], lane_index: dict[str | None, int], passages: dict | None = None) -> tuple[dict[str, tuple[str | None, str]], dict[tuple[str | None, str], int], dict[str, int]]:
+def loop_channels(
+    items: dict[str, Item], specs: list[FlowSpec], lane_index: dict[str | None, int], passages: dict | None = None
+) -> tuple[dict[str, tuple[str | None, str]], dict[tuple[str | None, str], int], dict[str, int]]:
     """Which lane side each loop runs along, how many channels each side needs, and each loop's
     channel (0 = innermost). A loop within one lane takes the side of its lane that fewer flows
     between lanes cross over its ranks (the outer side of the first and the last lane, which no
@@ -173,8 +176,8 @@ def loop_channels(items: dict[str, Item], specs: list[FlowSpec], lane_index: dic
     by_id = {spec.id: spec for spec in specs}
     tracks: dict[str, int] = {}
     busy: dict[tuple[str | None, str], list[list[tuple[int, int]]]] = {}
-    order = sorted(where, key=lambda fid: (_span_of(items, by_id[fid]), fid))
-    for fid in order:
+    by_length = sorted(where, key=lambda fid: (_span_of(items, by_id[fid]), fid))
+    for fid in by_length:
         spec = by_id[fid]
         low, high = sorted((items[spec.source].rank, items[spec.target].rank))
         lanes = busy.setdefault(where[fid], [])
@@ -194,8 +197,17 @@ def _span_of(items: dict[str, Item], spec: FlowSpec) -> int:
     return abs(items[spec.source].rank - items[spec.target].rank)
 
 
-def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *, where: dict[str, tuple[str | None, str]],
-          channel_of: dict[str, int], start_main: float, rank_gap: float | None = None, numbered: frozenset[str] = frozenset()) -> Routing:
+def route(
+    placement: Placement,
+    specs: list[FlowSpec],
+    types: dict[str, str],
+    *,
+    where: dict[str, tuple[str | None, str]],
+    channel_of: dict[str, int],
+    start_main: float,
+    rank_gap: float | None = None,
+    numbered: frozenset[str] = frozenset(),
+) -> Routing:
     """Route every flow; returns the routes in flow space and the main position of each rank."""
     items, direction = placement.items, placement.direction
     ext = {name: item.extent(direction) for name, item in items.items()}
@@ -222,10 +234,10 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
             for p in found:
                 occupied[p.rank].append((p.cross - PASSAGE_WIDTH / 2, p.cross + PASSAGE_WIDTH / 2, "~" + fid))
 
-        def free(rank: int, low: float, high: float, *, ignore: tuple[str, ...] = ()) -> bool:
+        def free(rank: int, low: float, high: float, *, ignore: tuple[str, ...] = (), occupied=occupied) -> bool:
             return all(b + CLEAR <= low or a - CLEAR >= high for a, b, who in occupied.get(rank, []) if who not in ignore)
 
-        def nearest_free(rank: int, cross: float, own: str) -> float:
+        def nearest_free(rank: int, cross: float, own: str, occupied=occupied) -> float:
             """The free column in a rank nearest to `cross` (beside the rank's items)."""
             spans = sorted((a, b) for a, b, who in occupied.get(rank, []) if who != own)
             options = [spans[0][0] - CLEAR - 4] if spans else [cross]
@@ -275,8 +287,16 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
             s_side, t_side = sides[spec.id]
             other_t, other_s = items[spec.target], items[spec.source]
             first_pass = placement.passages.get(spec.id)
-            s_key = first_pass[0].cross if first_pass and s_side in ("top", "bottom") else (other_t.cross if s_side in ("top", "bottom") else other_t.main)
-            t_key = first_pass[-1].cross if first_pass and t_side in ("top", "bottom") else (other_s.cross if t_side in ("top", "bottom") else other_s.main)
+            s_key = (
+                first_pass[0].cross
+                if first_pass and s_side in ("top", "bottom")
+                else (other_t.cross if s_side in ("top", "bottom") else other_t.main)
+            )
+            t_key = (
+                first_pass[-1].cross
+                if first_pass and t_side in ("top", "bottom")
+                else (other_s.cross if t_side in ("top", "bottom") else other_s.main)
+            )
             if t_side in ("top", "bottom") and spec.id in approach:
                 t_key = approach[spec.id]  # second pass: the column it really arrives from
             if spec.loop and s_side in ("left", "right"):
@@ -376,11 +396,11 @@ def route(placement: Placement, specs: list[FlowSpec], types: dict[str, str], *,
                         columns = [candidate] * len(skipped)
                         break
                 if not columns:
-                    found = {p.rank: p.cross for p in placement.passages.get(spec.id, [])}
+                    suggested_at = {p.rank: p.cross for p in placement.passages.get(spec.id, [])}
                     current = column
                     for r in skipped:
                         if not free(r, current - 3, current + 3, ignore=(own,)):
-                            suggested = found.get(r, current)
+                            suggested = suggested_at.get(r, current)
                             current = suggested if free(r, suggested - 3, suggested + 3, ignore=(own,)) else nearest_free(r, suggested, own)
                         columns.append(current)
                 _claim(occupied, spec.id, list(zip(skipped, columns)))
@@ -507,7 +527,10 @@ def _decision_sides(items: dict[str, Item], specs: list[FlowSpec], types: dict[s
         for sp in others:
             # beside the branch that goes straight on: left of it when its target lies left of that one's
             pivot = items[first.target].cross if abs(items[first.target].cross - source.cross) < half else source.cross
-            sides.setdefault(sp.id, "left" if items[sp.target].cross < pivot - 1 or (abs(items[sp.target].cross - pivot) <= 1 and pivot > source.cross) else "right")
+            sides.setdefault(
+                sp.id,
+                "left" if items[sp.target].cross < pivot - 1 or (abs(items[sp.target].cross - pivot) <= 1 and pivot > source.cross) else "right",
+            )
     return sides
 
 
@@ -695,8 +718,14 @@ def _topological(graph: dict[int, set[int]], n: int) -> list[int]:
     return order
 
 
-def place_labels(routing: Routing, specs: list[FlowSpec], boxes: dict[str, tuple[float, float, float, float]], *, direction: str,
-                 bounds: tuple[float, float] | None = None) -> None:
+def place_labels(
+    routing: Routing,
+    specs: list[FlowSpec],
+    boxes: dict[str, tuple[float, float, float, float]],
+    *,
+    direction: str,
+    bounds: tuple[float, float] | None = None,
+) -> None:
     """Put each flow's label beside the first segment of its flow, next to the exit, on the first
     spot that touches no step, no other flow and no other label (else the least crowded one,
     trying spots beside the flow's later segments too). Boxes and labels are in flow space:
@@ -713,15 +742,15 @@ def place_labels(routing: Routing, specs: list[FlowSpec], boxes: dict[str, tuple
         flow = routing.flows[spec.id]
         w, h = spec.label if direction == "TB" else (spec.label[1], spec.label[0])
         (c0, m0), (c1, m1) = flow.points[0], flow.points[1]
-        b = boxes[spec.source]
+        own = boxes[spec.source]
         g = LABEL_GAP
         if abs(c0 - c1) < 0.01:  # leaves along the flow (down in flow space)
             sign = 1 if m1 >= m0 else -1
-            top = b[3] + g if sign > 0 else b[1] - g - h
+            top = own[3] + g if sign > 0 else own[1] - g - h
             candidates = [(c0 + g, top), (c0 - g - w, top)]
         else:  # leaves sideways
             sign = 1 if c1 >= c0 else -1
-            left = b[2] + g if sign > 0 else b[0] - g - w
+            left = own[2] + g if sign > 0 else own[0] - g - w
             candidates = [(left, m0 - g - h), (left, m0 + g)]
         if abs(c0 - c1) < 0.01:  # further down the first segment
             run = abs(m1 - m0)

@@ -4,6 +4,7 @@ The stages, each a function on plain values: what to draw (items and flows, with
 text and sizes) -> ranks and order (one `dot -Tjson` run, place.py) -> lanes packed to their
 content (place.py) -> orthogonal routes, rank spacing and label spots (route.py) -> page
 coordinates, lane bands and headers, title block, legend (here)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,8 +31,16 @@ ARROW_HALF_WIDTH = 3.6
 UNASSIGNED = "_unassigned"  # the band of steps with no lane, when the chart has lanes
 NO_LANE_LABEL = "(no lane)"
 TRY_UP_TO = 150  # steps: up to this size a chart is arranged several ways and the best kept
-BADGES = {"added": "new", "changed": "changed", "critical": "critical path", "dead-end": "dead end", "removed": "removed",
-          "unreachable": "unreachable", "no-exit": "no way out", "one-way": "one way out"}
+BADGES = {
+    "added": "new",
+    "changed": "changed",
+    "critical": "critical path",
+    "dead-end": "dead end",
+    "removed": "removed",
+    "unreachable": "unreachable",
+    "no-exit": "no way out",
+    "one-way": "one way out",
+}
 
 
 @dataclass
@@ -48,9 +57,19 @@ class _Flow:
     first_branch: bool = True
 
 
-def build_scene(process: Process, *, overlay: Overlay | None = None, options: RenderOptions | None = None, theme: Theme,
-                direction: str | None = None, link_ext: str = "svg", timeout: float = 60.0,
-                lane_pad: float | None = None, rank_gap: float | None = None, title: bool = True) -> Scene:
+def build_scene(
+    process: Process,
+    *,
+    overlay: Overlay | None = None,
+    options: RenderOptions | None = None,
+    theme: Theme,
+    direction: str | None = None,
+    link_ext: str = "svg",
+    timeout: float = 60.0,
+    lane_pad: float | None = None,
+    rank_gap: float | None = None,
+    title: bool = True,
+) -> Scene:
     """The positioned scene of a chart. `lane_pad` (room beside steps in a lane), `rank_gap` (the
     least room between ranks) and `title` (a title block above the chart) let exports ask for a
     roomier drawing without a title."""
@@ -64,7 +83,7 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
 
     # what to draw
     lanes = _lanes(process, overlay)
-    lane_ids = [lane for lane, _, _ in lanes] or [None]
+    lane_ids: list[str | None] = [lane for lane, _, _ in lanes] or [None]
     kinds: dict[str, str] = {}
     texts: dict[str, list[str]] = {}
     badges: dict[str, tuple[Badge, ...]] = {}
@@ -90,16 +109,21 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
     starts = [s.id for s in process.steps if s.type == "start"]
     loops = back_edges(graph, starts)
     forward = [(f.id, f.source, f.target) for f in flows if (f.source, f.target) not in loops and f.source != f.target]
-    source = layout_dot(process.id, [(name, item.lane, item.width, item.height) for name, item in items.items()], lane_ids if lanes else [],
-                        [(s, t) for _, s, t in forward], direction=direction)
-    _, lines, clusters = rank_and_order(source, items, forward, direction=direction, timeout=timeout)
+    source = layout_dot(
+        process.id,
+        [(name, item.lane, item.width, item.height) for name, item in items.items()],
+        lane_ids if lanes else list[str | None](),
+        [(s, t) for _, s, t in forward],
+        direction=direction,
+    )
+    _, spline_of, clusters = rank_and_order(source, items, forward, direction=direction, timeout=timeout)
     specs = []
     for f in flows:
         label_lines = _flow_lines(f, options)
         size = text_size(label_lines, label_size) if label_lines else None
         label = (size[0] + 4, size[1] + 2) if size else None
         specs.append(FlowSpec(f.id, f.source, f.target, (f.source, f.target) in loops or f.source == f.target, f.first_branch, label))
-    lane_index = {lane: index for index, lane in enumerate(lane_ids)}
+    lane_index: dict[str | None, int] = {lane: index for index, lane in enumerate(lane_ids)}
     header_lines: dict[str | None, list[str]] = {}
     header_size = fs + 1
 
@@ -123,21 +147,35 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
         for name, (rank, cross, main) in graphviz_says.items():
             items[name].rank, items[name].cross, items[name].main = rank, cross, main
         flat = compact_ranks(items, forward, lane_ids) if compact else set()
-        passages = {} if flat else find_passages(items, forward, lines, clusters)
+        passages = {} if flat else find_passages(items, forward, spline_of, clusters)
         where, channels, channel_of = loop_channels(items, specs, lane_index, passages)
         # a label on a hand-off across lanes sits beside its exit, between the two steps: room for it
-        spaced = [(spec.source, spec.target, (spec.label[0] if direction == "TB" else spec.label[1]) + 12.0)
-                  for spec in specs if spec.id in flat and spec.label]
+        spaced = [
+            (spec.source, spec.target, (spec.label[0] if direction == "TB" else spec.label[1]) + 12.0)
+            for spec in specs
+            if spec.id in flat and spec.label
+        ]
         header_lines.clear()
-        placement = pack(items, passages, lane_ids, direction=direction, channels=channels, header_cross=header_cross, lane_pad=lane_pad,
-                         columns=columns, spaced=spaced)
+        placement = pack(
+            items,
+            passages,
+            lane_ids,
+            direction=direction,
+            channels=channels,
+            header_cross=header_cross,
+            lane_pad=lane_pad,
+            columns=columns,
+            spaced=spaced,
+        )
         header_main = 0.0
         if lanes:
             if direction == "TB":
                 header_main = max(len(header_lines[lane]) * header_size * LINE for lane in lane_ids) + 14
             else:
                 header_main = max(text_size(header_lines[lane], header_size)[0] * 1.16 for lane in lane_ids) + 22
-        routing = route(placement, specs, kinds, where=where, channel_of=channel_of, start_main=header_main, rank_gap=rank_gap, numbered=frozenset(numbers))
+        routing = route(
+            placement, specs, kinds, where=where, channel_of=channel_of, start_main=header_main, rank_gap=rank_gap, numbered=frozenset(numbers)
+        )
         return placement, routing, header_main
 
     # A small chart is arranged the ways that suit swimlanes and the one with the fewest crossings
@@ -147,8 +185,8 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
     for index, (compact, columns) in enumerate(tries):
         placement, routing, header_main = arrange(compact, columns)
         if len(tries) > 1:
-            width = max((band[1] for band in placement.band.values()), default=0.0)
-            score = (count_crossings(routing), round(width * routing.length), index)
+            breadth = max((band[1] for band in placement.band.values()), default=0.0)
+            score = (count_crossings(routing), round(breadth * routing.length), index)
             best = score if best is None or score < best else best
     if len(tries) > 1 and best is not None and best[2] != len(tries) - 1:
         placement, routing, header_main = arrange(*tries[best[2]])
@@ -156,7 +194,9 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
     for name, item in items.items():
         cross_size, main_size = item.extent(direction)
         boxes_fs[name] = (item.cross - cross_size / 2, item.main - main_size / 2, item.cross + cross_size / 2, item.main + main_size / 2)
-    place_labels(routing, specs, boxes_fs, direction=direction, bounds=(0.0, max((b[1] for b in placement.band.values()), default=0.0)) if lanes else None)
+    place_labels(
+        routing, specs, boxes_fs, direction=direction, bounds=(0.0, max((b[1] for b in placement.band.values()), default=0.0)) if lanes else None
+    )
 
     # page coordinates
     title_lines = wrap(process.title, 60)
@@ -183,7 +223,11 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
 
     def page(point: Point) -> Point:
         cross, main = point
-        return (round(cross_off + cross, 2), round(main_off + main, 2)) if direction == "TB" else (round(main_off + main, 2), round(cross_off + cross, 2))
+        return (
+            (round(cross_off + cross, 2), round(main_off + main, 2))
+            if direction == "TB"
+            else (round(main_off + main, 2), round(cross_off + cross, 2))
+        )
 
     def page_box(c0: float, m0: float, c1: float, m1: float) -> Box:
         (x0, y0), (x1, y1) = page((c0, m0)), page((c1, m1))
@@ -200,78 +244,139 @@ def build_scene(process: Process, *, overlay: Overlay | None = None, options: Re
         box = page_box(*boxes_fs[name])
         step_type = kinds[name]
         lines_ = texts[name]
-        marks = badges[name]
+        step_marks = badges[name]
         cy = box.cy - shapes.text_centre_offset(step_type, box.height)
-        shown = len(lines_) + (1 if marks else 0)
+        shown = len(lines_) + (1 if step_marks else 0)
         first_line = cy - fs * LINE * (shown - 1) / 2
         text_cy = first_line + fs * LINE * (len(lines_) - 1) / 2
-        badge_text = Text((" ".join(f"[{b.text}]" for b in marks),), box.cx, round(first_line + fs * LINE * len(lines_), 2), round(fs * 0.9, 2), bold=True) if marks else None
-        step = steps_by_id.get(name)
+        badge_text = (
+            Text(
+                (" ".join(f"[{b.text}]" for b in step_marks),), box.cx, round(first_line + fs * LINE * len(lines_), 2), round(fs * 0.9, 2), bold=True
+            )
+            if step_marks
+            else None
+        )
+        source_step = steps_by_id.get(name)
         href, target = None, None
-        if step is not None:
-            target = subprocess_target(step, options) if step.type == "subprocess" and step.process else None
+        if source_step is not None:
+            target = subprocess_target(source_step, options) if source_step.type == "subprocess" and source_step.process else None
             if target:
                 href = f"{quote(target, safe='')}.{link_ext}"
-            elif safe_link(step.metadata.get("link")):
-                href = safe_link(step.metadata.get("link"))
+            elif safe_link(source_step.metadata.get("link")):
+                href = safe_link(source_step.metadata.get("link"))
         number = numbers.get(name)
         number_at = None
         radius = 7.5 if number is None or number < 100 else 9.5
         if number is not None:
             number_at = _number_spot(step_type, box, radius, text_size(lines_, fs)[0])
-        tooltip = (step.label + (f"\n{step.metadata['notes']}" if step.metadata.get("notes") else "")) if step is not None else texts[name][0]
+        tooltip = (
+            (source_step.label + (f"\n{source_step.metadata['notes']}" if source_step.metadata.get("notes") else ""))
+            if source_step is not None
+            else texts[name][0]
+        )
         ghost_text = " ".join(texts[name]) if name in ghost_of else ""
-        steps_out.append(SceneStep(
-            id=name, type=step_type, box=box,
-            text=Text(tuple(lines_), box.cx, round(text_cy, 2), fs, italic=name in ghost_of, underline=href is not None),
-            lane=None if not lanes else item.lane, ghost=ghost_of.get(name), marks=marks, badge_text=badge_text,
-            number=number, number_at=number_at, number_radius=radius, link=href, subprocess=target,
-            tooltip=tooltip if step is not None else ghost_text,
-        ))
+        steps_out.append(
+            SceneStep(
+                id=name,
+                type=step_type,
+                box=box,
+                text=Text(tuple(lines_), box.cx, round(text_cy, 2), fs, italic=name in ghost_of, underline=href is not None),
+                lane=None if not lanes else item.lane,
+                ghost=ghost_of.get(name),
+                marks=step_marks,
+                badge_text=badge_text,
+                number=number,
+                number_at=number_at,
+                number_radius=radius,
+                link=href,
+                subprocess=target,
+                tooltip=tooltip if source_step is not None else ghost_text,
+            )
+        )
 
     flows_out: list[SceneFlow] = []
     for f, spec in zip(flows, specs):
         routed = routing.flows[f.id]
         points = tuple(page(p) for p in routed.points)
         label_lines = _flow_lines(f, options)
-        label, label_box, badge = None, None, None
+        flow_label, label_box, badge = None, None, None
         if label_lines and routed.label_box:
             label_box = page_box(*routed.label_box)
             text_lines = wrap(f.label, min(EDGE_WRAP, options.wrap)) if f.label else []
-            label = Text(tuple(text_lines + ([f"[{f.badge}]"] if f.badge else [])), label_box.cx, label_box.cy, label_size)
+            flow_label = Text(tuple(text_lines + ([f"[{f.badge}]"] if f.badge else [])), label_box.cx, label_box.cy, label_size)
         if f.badge:
             badge = Badge(f.mark or f.kind, f.badge)
-        flows_out.append(SceneFlow(
-            id=f.id, source=f.source, target=f.target, kind=f.kind if not spec.loop or f.kind in ("ghost", "removed") else "loop",
-            points=points, source_side=PAGE_SIDE[direction][routed.source_side], target_side=PAGE_SIDE[direction][routed.target_side],
-            arrow=_arrow(points), label=label, label_box=label_box, badge=badge, mark=f.mark, edge_index=f.edge_index, ghost_kinds=f.ghost_kinds,
-        ))
+        flows_out.append(
+            SceneFlow(
+                id=f.id,
+                source=f.source,
+                target=f.target,
+                kind=f.kind if not spec.loop or f.kind in ("ghost", "removed") else "loop",
+                points=points,
+                source_side=PAGE_SIDE[direction][routed.source_side],
+                target_side=PAGE_SIDE[direction][routed.target_side],
+                arrow=_arrow(points),
+                label=flow_label,
+                label_box=label_box,
+                badge=badge,
+                mark=f.mark,
+                edge_index=f.edge_index,
+                ghost_kinds=f.ghost_kinds,
+            )
+        )
 
     lanes_out: list[SceneLane] = []
-    for index, (lane, label, declared) in enumerate(lanes):
+    for index, (lane, lane_label, declared) in enumerate(lanes):
         c0, c1 = placement.band[lane]
         band = page_box(c0, 0.0, c1, main_total)
         header = page_box(c0, 0.0, c1, header_main)
-        lines_ = header_lines.get(lane) or [label]
-        lanes_out.append(SceneLane(lane, label, index, band, header, Text(tuple(lines_), header.cx, header.cy, header_size, bold=True, italic=not declared), declared))
+        lines_ = header_lines.get(lane) or [lane_label]
+        lanes_out.append(
+            SceneLane(
+                lane,
+                lane_label,
+                index,
+                band,
+                header,
+                Text(tuple(lines_), header.cx, header.cy, header_size, bold=True, italic=not declared),
+                declared,
+            )
+        )
 
-    width = chart.right + MARGIN
+    page_width = chart.right + MARGIN
     height = chart.bottom + MARGIN
     title_w = max([text_width(line, title_size, bold=True) for line in title_lines] + [text_width("  ·  ".join(meta), fs * 0.95)])
-    width = max(width, MARGIN * 2 + title_w)
+    page_width = max(page_width, MARGIN * 2 + title_w)
     legend = None
     if options.legend:
         legend = _legend(process, overlay, options, flows_out, steps_out, x=MARGIN, y=chart.bottom + 16, width=max(chart.width, 480.0), fs=fs)
         if legend is not None:
             height = legend.box.bottom + MARGIN
-            width = max(width, legend.box.right + MARGIN)
-    title = Text(tuple(title_lines), MARGIN, round(MARGIN + title_size * 0.85, 2), title_size, bold=True)
-    meta_text = Text(("  ·  ".join(meta),), MARGIN, round(MARGIN + title_size * 0.85 + len(title_lines) * title_size * LINE + fs * 0.2, 2), round(fs * 0.95, 2)) if meta else None
+            page_width = max(page_width, legend.box.right + MARGIN)
+    title_text = Text(tuple(title_lines), MARGIN, round(MARGIN + title_size * 0.85, 2), title_size, bold=True)
+    meta_text = (
+        Text(
+            ("  ·  ".join(meta),), MARGIN, round(MARGIN + title_size * 0.85 + len(title_lines) * title_size * LINE + fs * 0.2, 2), round(fs * 0.95, 2)
+        )
+        if meta
+        else None
+    )
     return Scene(
-        process_id=process.id, title=process.title, description=process.description or process.title, direction=direction,
-        width=round(width, 2), height=round(height, 2), chart=chart, title_block=TitleBlock(title, meta_text),
-        steps=tuple(steps_out), lanes=tuple(lanes_out), flows=tuple(flows_out), legend=legend,
-        font_family=theme.font_family, font_size=fs, rounded=(options.edges or theme.edge_style) == "rounded",
+        process_id=process.id,
+        title=process.title,
+        description=process.description or process.title,
+        direction=direction,
+        width=round(page_width, 2),
+        height=round(height, 2),
+        chart=chart,
+        title_block=TitleBlock(title_text, meta_text),
+        steps=tuple(steps_out),
+        lanes=tuple(lanes_out),
+        flows=tuple(flows_out),
+        legend=legend,
+        font_family=theme.font_family,
+        font_size=fs,
+        rounded=(options.edges or theme.edge_style) == "rounded",
     )
 
 
@@ -346,19 +451,64 @@ def _flows(process: Process, overlay: Overlay, items: dict[str, Item]) -> list[_
         if edge.kind == "branch":
             first = edge.source not in branches_seen
             branches_seen.add(edge.source)
-        flows.append(_Flow(f"flow-{edge.source}-{edge.target}", edge.source, edge.target, edge.kind, edge.label, badge,
-                           mark.kind if mark else None, index, first_branch=first))
+        flows.append(
+            _Flow(
+                f"flow-{edge.source}-{edge.target}",
+                edge.source,
+                edge.target,
+                edge.kind,
+                edge.label,
+                badge,
+                mark.kind if mark else None,
+                index,
+                first_branch=first,
+            )
+        )
     for source, target, label, kind in overlay.extra_edges:
         if source in items and target in items:
-            flows.append(_Flow(f"extra-{source}-{target}", source, target, "removed" if kind == "removed" else kind, label,
-                               edge_badge(overlay, source, target, kind), kind, None))
+            flows.append(
+                _Flow(
+                    f"extra-{source}-{target}",
+                    source,
+                    target,
+                    "removed" if kind == "removed" else kind,
+                    label,
+                    edge_badge(overlay, source, target, kind),
+                    kind,
+                    None,
+                )
+            )
     for ghost in overlay.ghosts:
         for source in ghost.after:
             if source in items:
-                flows.append(_Flow(f"ghost-flow-{source}-{ghost.id}", source, ghost.id, "ghost", ghost.flow_label(source, ghost.id), None, None, None, (ghost.kind,)))
+                flows.append(
+                    _Flow(
+                        f"ghost-flow-{source}-{ghost.id}",
+                        source,
+                        ghost.id,
+                        "ghost",
+                        ghost.flow_label(source, ghost.id),
+                        None,
+                        None,
+                        None,
+                        (ghost.kind,),
+                    )
+                )
         for target in ghost.before:
             if target in items:
-                flows.append(_Flow(f"ghost-flow-{ghost.id}-{target}", ghost.id, target, "ghost", ghost.flow_label(ghost.id, target), None, None, None, (ghost.kind,)))
+                flows.append(
+                    _Flow(
+                        f"ghost-flow-{ghost.id}-{target}",
+                        ghost.id,
+                        target,
+                        "ghost",
+                        ghost.flow_label(ghost.id, target),
+                        None,
+                        None,
+                        None,
+                        (ghost.kind,),
+                    )
+                )
     return flows
 
 
@@ -373,8 +523,11 @@ def _arrow(points: tuple[Point, ...]) -> tuple[Point, Point, Point]:
     length = max(abs(x1 - x0) + abs(y1 - y0), 1e-9)
     dx, dy = (x1 - x0) / length, (y1 - y0) / length
     bx, by = x1 - dx * ARROW_LENGTH, y1 - dy * ARROW_LENGTH
-    return ((round(bx - dy * ARROW_HALF_WIDTH, 2), round(by + dx * ARROW_HALF_WIDTH, 2)), (x1, y1),
-            (round(bx + dy * ARROW_HALF_WIDTH, 2), round(by - dx * ARROW_HALF_WIDTH, 2)))
+    return (
+        (round(bx - dy * ARROW_HALF_WIDTH, 2), round(by + dx * ARROW_HALF_WIDTH, 2)),
+        (x1, y1),
+        (round(bx + dy * ARROW_HALF_WIDTH, 2), round(by - dx * ARROW_HALF_WIDTH, 2)),
+    )
 
 
 _STEP_MARK_TEXTS = {
@@ -399,7 +552,18 @@ LEGEND_ROW = 32.0
 BADGE_GAP = 5.0
 
 
-def _legend(process: Process, overlay: Overlay, options: RenderOptions, flows: list[SceneFlow], steps: list[SceneStep], *, x: float, y: float, width: float, fs: float) -> Legend | None:
+def _legend(
+    process: Process,
+    overlay: Overlay,
+    options: RenderOptions,
+    flows: list[SceneFlow],
+    steps: list[SceneStep],
+    *,
+    x: float,
+    y: float,
+    width: float,
+    fs: float,
+) -> Legend | None:
     """The legend: the symbols used, then each kind of ghost, dashed flow and mark actually drawn,
     numbers and links, in rows no wider than the chart. Texts are generic."""
     used = {s.type for s in steps if s.ghost is None}

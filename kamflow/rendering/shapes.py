@@ -14,6 +14,7 @@ room each symbol needs around its text; `symbol_path` draws it.
 | wait       | delay               | "D": flat left side, half circle on the right     |
 | parallel   | parallel mode       | two parallel horizontal lines (split and join)    |
 """
+
 from __future__ import annotations
 
 from kamflow.model.numbers import number as _n  # the one number formatter
@@ -48,13 +49,13 @@ DOT_SHAPES: dict[str, dict[str, str]] = {
 BAR_INSET = 7.0  # predefined process: distance of the inner bars from the sides
 
 
-
-
 def _poly(points: list[tuple[float, float]]) -> str:
     return "M" + " L".join(f"{_n(x)},{_n(y)}" for x, y in points) + " Z"
 
 
-def symbol_path(step_type: str, cx: float, cy: float, w: float, h: float, polygon: list[tuple[float, float]] | None = None, *, direction: str = "TB") -> str:
+def symbol_path(
+    step_type: str, cx: float, cy: float, w: float, h: float, polygon: list[tuple[float, float]] | None = None, *, direction: str = "TB"
+) -> str:
     """SVG path data for the symbol of `step_type` centred at (cx, cy) in a w x h box (the
     box Graphviz reserved; a diamond's corners are the middles of its sides, as in Graphviz, so
     flows end exactly on the outline)."""
@@ -69,12 +70,13 @@ def symbol_path(step_type: str, cx: float, cy: float, w: float, h: float, polygo
         return _poly([(left, top), (right, top), (right - inset, bottom), (left + inset, bottom)])
     if step_type in ("start", "end"):
         r = min(h / 2, w / 2)
-        return (f"M{_n(left + r)},{_n(top)} L{_n(right - r)},{_n(top)} A{_n(r)},{_n(r)} 0 0 1 {_n(right - r)},{_n(bottom)}"
-                f" L{_n(left + r)},{_n(bottom)} A{_n(r)},{_n(r)} 0 0 1 {_n(left + r)},{_n(top)} Z")
+        return (
+            f"M{_n(left + r)},{_n(top)} L{_n(right - r)},{_n(top)} A{_n(r)},{_n(r)} 0 0 1 {_n(right - r)},{_n(bottom)}"
+            f" L{_n(left + r)},{_n(bottom)} A{_n(r)},{_n(r)} 0 0 1 {_n(left + r)},{_n(top)} Z"
+        )
     if step_type == "wait":
         r = min(h / 2, w / 2)
-        return (f"M{_n(left)},{_n(top)} L{_n(right - r)},{_n(top)} A{_n(r)},{_n(r)} 0 0 1 {_n(right - r)},{_n(bottom)}"
-                f" L{_n(left)},{_n(bottom)} Z")
+        return f"M{_n(left)},{_n(top)} L{_n(right - r)},{_n(top)} A{_n(r)},{_n(r)} 0 0 1 {_n(right - r)},{_n(bottom)} L{_n(left)},{_n(bottom)} Z"
     if step_type == "parallel":
         # ISO 5807 parallel mode: two parallel lines across the flow, the label between them
         if direction == "LR":  # the flow runs left to right: the lines stand upright
@@ -85,9 +87,11 @@ def symbol_path(step_type: str, cx: float, cy: float, w: float, h: float, polygo
         base = bottom - amp
         # one full wave along the bottom: down on the left half, up on the right half; it crosses
         # the box's centre line at the middle, where flows leave the symbol
-        return (f"M{_n(left)},{_n(top)} L{_n(right)},{_n(top)} L{_n(right)},{_n(base)}"
-                f" C{_n(right - w * 0.25)},{_n(base - 2 * amp)} {_n(cx + w * 0.15)},{_n(base - amp)} {_n(cx)},{_n(base)}"
-                f" C{_n(cx - w * 0.15)},{_n(base + amp)} {_n(left + w * 0.25)},{_n(base + 2 * amp)} {_n(left)},{_n(base)} Z")
+        return (
+            f"M{_n(left)},{_n(top)} L{_n(right)},{_n(top)} L{_n(right)},{_n(base)}"
+            f" C{_n(right - w * 0.25)},{_n(base - 2 * amp)} {_n(cx + w * 0.15)},{_n(base - amp)} {_n(cx)},{_n(base)}"
+            f" C{_n(cx - w * 0.15)},{_n(base + amp)} {_n(left + w * 0.25)},{_n(base + 2 * amp)} {_n(left)},{_n(base)} Z"
+        )
     return _poly([(left, top), (right, top), (right, bottom), (left, bottom)])
 
 
@@ -97,8 +101,7 @@ def symbol_extras(step_type: str, cx: float, cy: float, w: float, h: float) -> s
         return ""
     left, right, top, bottom = cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
     inset = min(BAR_INSET, w / 6)
-    return (f"M{_n(left + inset)},{_n(top)} L{_n(left + inset)},{_n(bottom)}"
-            f" M{_n(right - inset)},{_n(top)} L{_n(right - inset)},{_n(bottom)}")
+    return f"M{_n(left + inset)},{_n(top)} L{_n(left + inset)},{_n(bottom)} M{_n(right - inset)},{_n(top)} L{_n(right - inset)},{_n(bottom)}"
 
 
 def text_centre_offset(step_type: str, h: float) -> float:

@@ -1,5 +1,6 @@
 """How big each symbol must be to hold its wrapped text, and where a point on its outline is. Pure
 geometry on real (unrotated) boxes: the layout asks for sizes, the router for port points."""
+
 from __future__ import annotations
 
 import math

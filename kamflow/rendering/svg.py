@@ -1,11 +1,12 @@
 """Write the chart as SVG from its scene (model/scene.py): lane bands, ISO 5807 symbols, orthogonal
-flows, title block, legend. It reads only the scene and the theme: no layout happens here. Every piece of text is a plain <text> element (no foreignObject, no image, no
-script) in a font stack that exists on the rendering machine; user text is always escaped."""
+flows, title block, legend. It reads only the scene and the theme: no layout happens here. Every
+piece of text is a plain <text> element (no foreignObject, no image, no script) in a font stack
+that exists on the rendering machine; user text is always escaped."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from kamflow.model.links import safe_link  # noqa: F401  the one link policy (#13); scene.py takes it from here
 from kamflow.model.process import Process, Step
@@ -52,13 +53,16 @@ class _Canvas:
         self.parts.append(text)
 
 
-def _text_lines(lines: list[str], cx: float, cy: float, size: float, fill: str, *, weight: str | None = None, anchor: str = "middle", extra: str = "") -> str:
+def _text_lines(
+    lines: list[str], cx: float, cy: float, size: float, fill: str, *, weight: str | None = None, anchor: str = "middle", extra: str = ""
+) -> str:
     """Lines centred vertically on cy; each its own <text> so every viewer shows the same breaks."""
     step = size * LINE
     first = cy - step * (len(lines) - 1) / 2 + size * 0.35
     bold = f' font-weight="{weight}"' if weight else ""
     return "".join(
-        f'<text x="{_n(cx)}" y="{_n(first + i * step)}" font-size="{_n(size)}" fill="{fill}" text-anchor="{anchor}"{bold}{extra}>{xml_text(line)}</text>'
+        f'<text x="{_n(cx)}" y="{_n(first + i * step)}" font-size="{_n(size)}" fill="{fill}" '
+        f'text-anchor="{anchor}"{bold}{extra}>{xml_text(line)}</text>'
         for i, line in enumerate(lines)
     )
 
@@ -82,17 +86,22 @@ def write_svg(scene: Scene, *, theme: Theme) -> str:
     c = _Canvas([])
     width, height = scene.width, scene.height
     c.add('<?xml version="1.0" encoding="UTF-8"?>\n')
-    c.add(f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
-          f'width="{_n(width)}pt" height="{_n(height)}pt" viewBox="0 0 {_n(width)} {_n(height)}" '
-          f'id="{xml_attr("process-" + scene.process_id)}" role="img" aria-labelledby="chart-title chart-desc" '
-          f'font-family="{xml_attr(font_stack(theme.font_family))}">\n')
+    c.add(
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
+        f'width="{_n(width)}pt" height="{_n(height)}pt" viewBox="0 0 {_n(width)} {_n(height)}" '
+        f'id="{xml_attr("process-" + scene.process_id)}" role="img" aria-labelledby="chart-title chart-desc" '
+        f'font-family="{xml_attr(font_stack(theme.font_family))}">\n'
+    )
     c.add(f'<title id="chart-title">{xml_text(scene.title)}</title>\n')
     c.add(f'<desc id="chart-desc">{xml_text(scene.description)}</desc>\n')
     c.add(f'<rect class="background" x="0" y="0" width="{_n(width)}" height="{_n(height)}" fill="{theme.background}"/>\n')
     c.add('<g id="title-block" class="title-block">')
     title = scene.title_block.title
     for index, line in enumerate(title.lines):
-        c.add(f'<text x="{_n(title.x)}" y="{_n(title.y + index * title.size * LINE)}" font-size="{_n(title.size)}" font-weight="bold" fill="{theme.text}">{xml_text(line)}</text>')
+        c.add(
+            f'<text x="{_n(title.x)}" y="{_n(title.y + index * title.size * LINE)}" font-size="{_n(title.size)}" font-weight="bold" '
+            f'fill="{theme.text}">{xml_text(line)}</text>'
+        )
     meta = scene.title_block.meta
     if meta:
         c.add(f'<text x="{_n(meta.x)}" y="{_n(meta.y)}" font-size="{_n(meta.size)}" fill="{theme.muted}">{xml_text(meta.lines[0])}</text>')
@@ -123,8 +132,14 @@ def _draw_lanes(c: _Canvas, scene: Scene, theme: Theme, fs: float) -> None:
         band, header = lane.band, lane.header
         c.add(f'<g id="{xml_attr("lane-" + lane.id)}" class="cluster lane">')
         c.add(f"<title>{xml_text(lane.label)}</title>")
-        c.add(f'<rect class="band" x="{_n(band.x)}" y="{_n(band.y)}" width="{_n(band.width)}" height="{_n(band.height)}" fill="{theme.lane_fill(lane.index)}"/>')
-        c.add(f'<rect class="lane-header" x="{_n(header.x)}" y="{_n(header.y)}" width="{_n(header.width)}" height="{_n(header.height)}" fill="{theme.lane_header_fill(lane.index)}"/>')
+        c.add(
+            f'<rect class="band" x="{_n(band.x)}" y="{_n(band.y)}" width="{_n(band.width)}" height="{_n(band.height)}" '
+            f'fill="{theme.lane_fill(lane.index)}"/>'
+        )
+        c.add(
+            f'<rect class="lane-header" x="{_n(header.x)}" y="{_n(header.y)}" width="{_n(header.width)}" height="{_n(header.height)}" '
+            f'fill="{theme.lane_header_fill(lane.index)}"/>'
+        )
         c.add(_block(lane.header_text, theme.lane_header_text))
         c.add("</g>\n")
     # borders between bands, the header rule and the outline, over the fills
@@ -135,9 +150,16 @@ def _draw_lanes(c: _Canvas, scene: Scene, theme: Theme, fs: float) -> None:
         b = lane.band
         rules.append(f"M{_n(b.x)},{_n(b.y)} L{_n(b.x)},{_n(b.bottom)}" if tb else f"M{_n(b.x)},{_n(b.y)} L{_n(b.right)},{_n(b.y)}")
     h = scene.lanes[0].header
-    rules.append(f"M{_n(chart.x)},{_n(h.bottom)} L{_n(chart.right)},{_n(h.bottom)}" if tb else f"M{_n(h.right)},{_n(chart.y)} L{_n(h.right)},{_n(chart.bottom)}")
+    rules.append(
+        f"M{_n(chart.x)},{_n(h.bottom)} L{_n(chart.right)},{_n(h.bottom)}"
+        if tb
+        else f"M{_n(h.right)},{_n(chart.y)} L{_n(h.right)},{_n(chart.bottom)}"
+    )
     c.add(f'<path class="lane-rules" d="{" ".join(rules)}" fill="none" stroke="{theme.lane_border}" stroke-width="0.8"/>')
-    c.add(f'<rect class="lane-outline" x="{_n(chart.x)}" y="{_n(chart.y)}" width="{_n(chart.width)}" height="{_n(chart.height)}" fill="none" stroke="{theme.lane_border}" stroke-width="1"/>\n')
+    c.add(
+        f'<rect class="lane-outline" x="{_n(chart.x)}" y="{_n(chart.y)}" width="{_n(chart.width)}" height="{_n(chart.height)}" '
+        f'fill="none" stroke="{theme.lane_border}" stroke-width="1"/>\n'
+    )
     c.add("</g>\n")
 
 
@@ -210,7 +232,10 @@ def _draw_flows(c: _Canvas, scene: Scene, theme: Theme) -> None:
         c.add(f"<title>{xml_text(flow.source)}-&gt;{xml_text(flow.target)}</title>")
         # a plate in the page colour behind the text keeps it readable where it meets a line
         # (a plate, not a paint-order halo: Word and PowerPoint ignore paint-order)
-        c.add(f'<rect class="label-plate" x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.width)}" height="{_n(box.height)}" rx="2" fill="{theme.background}"/>')
+        c.add(
+            f'<rect class="label-plate" x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.width)}" height="{_n(box.height)}" '
+            f'rx="2" fill="{theme.background}"/>'
+        )
         lines = list(text.lines)
         badge = lines.pop() if flow.badge else None
         step = text.size * LINE
@@ -253,7 +278,10 @@ def _draw_step(c: _Canvas, step: SceneStep, theme: Theme, fs: float, direction: 
     if step.link:
         c.add(f'<a href="{xml_attr(step.link)}" xlink:href="{xml_attr(step.link)}">')
     c.add(f'<g class="symbol"><title>{xml_text(step.tooltip)}</title>')
-    c.add(f'<path d="{shapes.symbol_path(step.type, box.cx, box.cy, box.width, box.height, direction=direction)}" fill="{colours.fill}" stroke="{stroke}" stroke-width="{_n(stroke_w)}"/>')
+    c.add(
+        f'<path d="{shapes.symbol_path(step.type, box.cx, box.cy, box.width, box.height, direction=direction)}" fill="{colours.fill}" '
+        f'stroke="{stroke}" stroke-width="{_n(stroke_w)}"/>'
+    )
     extras = shapes.symbol_extras(step.type, box.cx, box.cy, box.width, box.height)
     if extras:
         c.add(f'<path d="{extras}" fill="none" stroke="{stroke}" stroke-width="{_n(stroke_w)}"/>')
@@ -265,8 +293,14 @@ def _draw_step(c: _Canvas, step: SceneStep, theme: Theme, fs: float, direction: 
         c.add("</a>")
     if step.number is not None and step.number_at:
         nx, ny = step.number_at
-        c.add(f'<g class="number"><circle cx="{_n(nx)}" cy="{_n(ny)}" r="{_n(step.number_radius)}" fill="{theme.text}" stroke="{theme.background}" stroke-width="1"/>')
-        c.add(f'<text x="{_n(nx)}" y="{_n(ny + fs * 0.3)}" font-size="{_n(fs * 0.8)}" font-weight="bold" fill="{theme.background}" text-anchor="middle">{step.number}</text></g>')
+        c.add(
+            f'<g class="number"><circle cx="{_n(nx)}" cy="{_n(ny)}" r="{_n(step.number_radius)}" fill="{theme.text}" '
+            f'stroke="{theme.background}" stroke-width="1"/>'
+        )
+        c.add(
+            f'<text x="{_n(nx)}" y="{_n(ny + fs * 0.3)}" font-size="{_n(fs * 0.8)}" font-weight="bold" fill="{theme.background}" '
+            f'text-anchor="middle">{step.number}</text></g>'
+        )
     c.add("</g>\n")
 
 
@@ -274,7 +308,10 @@ def _draw_legend(c: _Canvas, scene: Scene, theme: Theme, fs: float) -> None:
     legend = scene.legend
     assert legend is not None
     title = legend.title
-    c.add(f'<g id="legend" class="legend"><text x="{_n(title.x)}" y="{_n(title.y)}" font-size="{_n(title.size)}" font-weight="bold" fill="{theme.text}">Legend</text>\n')
+    c.add(
+        f'<g id="legend" class="legend"><text x="{_n(title.x)}" y="{_n(title.y)}" font-size="{_n(title.size)}" font-weight="bold" '
+        f'fill="{theme.text}">Legend</text>\n'
+    )
     size = fs * 0.9
     for entry in legend.entries:
         kind, key, badge, text = entry.kind, entry.key, entry.badge, entry.text
@@ -288,9 +325,15 @@ def _draw_legend(c: _Canvas, scene: Scene, theme: Theme, fs: float) -> None:
             if extras:
                 c.add(f'<path d="{extras}" fill="none" stroke="{colours.stroke}" stroke-width="1.2"/>')
         elif kind == "ghost":
-            c.add(f'<path d="{shapes.symbol_path("step", sx, sy, w, h)}" fill="{theme.warning.fill}" stroke="{theme.warning.stroke}" stroke-width="1.4" stroke-dasharray="6,3"/>')
+            c.add(
+                f'<path d="{shapes.symbol_path("step", sx, sy, w, h)}" fill="{theme.warning.fill}" stroke="{theme.warning.stroke}" '
+                f'stroke-width="1.4" stroke-dasharray="6,3"/>'
+            )
         elif kind == "mark":
-            c.add(f'<path d="{shapes.symbol_path("step", sx, sy, w, h)}" fill="{theme.background}" stroke="{theme.marks.get(key, theme.text)}" stroke-width="2.6"/>')
+            c.add(
+                f'<path d="{shapes.symbol_path("step", sx, sy, w, h)}" fill="{theme.background}" stroke="{theme.marks.get(key, theme.text)}" '
+                f'stroke-width="2.6"/>'
+            )
         elif kind in ("flow", "edge-mark"):
             colour = theme.warning.stroke if kind == "flow" and key != "removed" else theme.marks.get(key, theme.edge)
             x0, x1 = sx - w / 2, sx + w / 2 - 7
@@ -298,18 +341,30 @@ def _draw_legend(c: _Canvas, scene: Scene, theme: Theme, fs: float) -> None:
             if kind == "flow":
                 c.add(f'<path d="{line}" fill="none" stroke="{colour}" stroke-width="1.2" stroke-dasharray="5,3"/>')
             elif key == "critical":
-                c.add(f'<path d="{line}" fill="none" stroke="{colour}" stroke-width="4.2"/><path d="{line}" fill="none" stroke="{theme.background}" stroke-width="1.4"/>')
+                c.add(
+                    f'<path d="{line}" fill="none" stroke="{colour}" stroke-width="4.2"/><path d="{line}" fill="none" stroke="{theme.background}" '
+                    f'stroke-width="1.4"/>'
+                )
             else:
                 c.add(f'<path d="{line}" fill="none" stroke="{colour}" stroke-width="2.4"/>')
             c.add(f'<polygon points="{_n(x1)},{_n(sy - 3.5)} {_n(sx + w / 2)},{_n(sy)} {_n(x1)},{_n(sy + 3.5)}" fill="{colour}" stroke="{colour}"/>')
         elif kind == "number":
-            c.add(f'<circle cx="{_n(sx)}" cy="{_n(sy)}" r="7.5" fill="{theme.text}"/><text x="{_n(sx)}" y="{_n(sy + fs * 0.3)}" font-size="{_n(fs * 0.8)}" font-weight="bold" fill="{theme.background}" text-anchor="middle">1</text>')
+            c.add(
+                f'<circle cx="{_n(sx)}" cy="{_n(sy)}" r="7.5" fill="{theme.text}"/><text x="{_n(sx)}" y="{_n(sy + fs * 0.3)}" '
+                f'font-size="{_n(fs * 0.8)}" font-weight="bold" fill="{theme.background}" text-anchor="middle">1</text>'
+            )
         elif kind == "link":
-            c.add(f'<text x="{_n(sx)}" y="{_n(sy + fs * 0.35)}" font-size="{_n(fs)}" fill="{theme.text}" text-anchor="middle" text-decoration="underline">abc</text>')
+            c.add(
+                f'<text x="{_n(sx)}" y="{_n(sy + fs * 0.35)}" font-size="{_n(fs)}" fill="{theme.text}" text-anchor="middle" '
+                f'text-decoration="underline">abc</text>'
+            )
         tx = sx + w / 2 + 8.0
         if badge:
             colour = theme.marks.get(key, theme.text)
-            c.add(f'<text class="badge" x="{_n(tx)}" y="{_n(sy + fs * 0.35)}" font-size="{_n(size)}" font-weight="bold" fill="{colour}">{xml_text(f"[{badge}]")}</text>')
+            c.add(
+                f'<text class="badge" x="{_n(tx)}" y="{_n(sy + fs * 0.35)}" font-size="{_n(size)}" font-weight="bold" '
+                f'fill="{colour}">{xml_text(f"[{badge}]")}</text>'
+            )
             tx += text_width(f"[{badge}]", size, bold=True) + 5.0
         c.add(f'<text x="{_n(tx)}" y="{_n(sy + fs * 0.35)}" font-size="{_n(size)}" fill="{theme.text}">{xml_text(text)}</text></g>\n')
     c.add("</g>\n")
