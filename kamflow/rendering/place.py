@@ -242,6 +242,8 @@ def pack(
     count = 1 + max((item.rank for item in items.values()), default=0)
     if columns:
         _columns(items, passages, direction)
+    else:
+        _separate(items, passages, direction)
     content: dict[str | None, list[tuple[float, float]]] = {lane: [] for lane in lanes}
     for item in items.values():
         half = item.extent(direction)[0] / 2
@@ -320,6 +322,27 @@ def _columns(items: dict[str, Item], passages: dict[str, list[Passage]], directi
         for _, width, thing in members:
             thing.cross = x + width / 2  # type: ignore[attr-defined]
             x += width + ITEM_GAP
+
+
+def _separate(items: dict[str, Item], passages: dict[str, list[Passage]], direction: str) -> None:
+    """Steps keep Graphviz's positions across the flow, but no two in one rank of one lane (or
+    beside a long flow passing there) overlap: each is pushed on past its left neighbour. Ranks
+    changed after Graphviz spaced them (hand-offs moved onto one rank), so this is needed."""
+    rows: dict[tuple[str | None, int], list[tuple[float, float, object]]] = {}
+    for item in items.values():
+        rows.setdefault((item.lane, item.rank), []).append((item.cross, item.extent(direction)[0], item))
+    for found in passages.values():
+        for passage in found:
+            rows.setdefault((passage.lane, passage.rank), []).append((passage.cross, PASSAGE_WIDTH, passage))
+    for _, members in sorted(rows.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+        members.sort(key=lambda m: m[0])
+        edge = None
+        for cross, width, thing in members:
+            low = cross - width / 2
+            if edge is not None and low < edge + ITEM_GAP:
+                cross = edge + ITEM_GAP + width / 2
+                thing.cross = cross  # type: ignore[attr-defined]
+            edge = cross + width / 2
 
 
 def _channel_room(count: int) -> float:

@@ -2,6 +2,7 @@
 orthogonal from outline to outline, never through a step, never on top of each other; arrowheads
 lie along the last segment; labels clear of steps, labels and other flows; lanes full-length bands
 in declared order; text inside its symbol; number badges clear of text and flow ends."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -47,12 +48,22 @@ def _inside(box: Box, a, b, shrink: float = 1.0) -> bool:
 def _on_outline(box: Box, point, tolerance: float = 1.0) -> bool:
     x, y = point
     inside = box.x - tolerance <= x <= box.right + tolerance and box.y - tolerance <= y <= box.bottom + tolerance
-    return inside and not (box.x + tolerance * 3 < x < box.right - tolerance * 3 and box.y + tolerance * 3 < y < box.bottom - tolerance * 3) or _on_slant(box, point)
+    return (
+        inside
+        and not (box.x + tolerance * 3 < x < box.right - tolerance * 3 and box.y + tolerance * 3 < y < box.bottom - tolerance * 3)
+        or _on_slant(box, point)
+    )
 
 
 def _on_slant(box: Box, point) -> bool:
     """Ports on slanted or curved outlines (diamonds, stadiums) lie inside the bounding box."""
     return box.contains(point, margin=1.0)
+
+
+def test_no_two_steps_overlap(scene):
+    for index, step in enumerate(scene.steps):
+        for other in scene.steps[index + 1 :]:
+            assert not step.box.overlaps(other.box, margin=4.0), (step.id, other.id)
 
 
 def test_flows_are_orthogonal(scene):
@@ -86,7 +97,7 @@ def test_flows_never_run_on_top_of_each_other(scene):
         for a, b in _segments(flow.points):
             runs.append((flow.id, a, b))
     for i, (fa, a0, a1) in enumerate(runs):
-        for fb, b0, b1 in runs[i + 1:]:
+        for fb, b0, b1 in runs[i + 1 :]:
             if fa == fb:
                 continue
             if abs(a0[0] - a1[0]) < 0.01 and abs(b0[0] - b1[0]) < 0.01 and abs(a0[0] - b0[0]) < 1.0:  # both vertical, same x
@@ -135,7 +146,11 @@ def test_lanes_are_full_length_bands_in_declared_order(scene):
         else:
             assert abs(lane.band.bottom - following.band.y) < 0.05
     for lane in scene.lanes:
-        assert (lane.band.y, lane.band.height) == (scene.chart.y, scene.chart.height) if tb else (lane.band.x, lane.band.width) == (scene.chart.x, scene.chart.width)
+        assert (
+            (lane.band.y, lane.band.height) == (scene.chart.y, scene.chart.height)
+            if tb
+            else (lane.band.x, lane.band.width) == (scene.chart.x, scene.chart.width)
+        )
     for step in scene.steps:
         lane = scene.lane(step.lane)
         assert lane is not None
@@ -195,8 +210,10 @@ def test_number_badges_clear_of_text_and_flow_ends():
 def test_a_long_label_grows_its_box(tmp_path):
     label = " ".join(["word"] * 100)  # 499 characters
     file = tmp_path / "long.yaml"
-    file.write_text(f"kamflow: 1\nid: long\ntitle: Long\nsteps:\n  - {{id: s, type: start, next: a}}\n  - id: a\n    label: {label}\n    next: d\n"
-                    f"  - id: d\n    type: decision\n    label: {label}\n    branches: {{Yes: e, No: a}}\n  - {{id: e, type: end}}\n")
+    file.write_text(
+        f"kamflow: 1\nid: long\ntitle: Long\nsteps:\n  - {{id: s, type: start, next: a}}\n  - id: a\n    label: {label}\n    next: d\n"
+        f"  - id: d\n    type: decision\n    label: {label}\n    branches: {{Yes: e, No: a}}\n  - {{id: e, type: end}}\n"
+    )
     scene = chart_scene(kamflow.load(file))
     for step_id in ("a", "d"):
         step = scene.step(step_id)
@@ -207,8 +224,10 @@ def test_a_long_label_grows_its_box(tmp_path):
 
 def test_an_undeclared_lane_shows_its_id(tmp_path):
     file = tmp_path / "lanes.yaml"
-    file.write_text("kamflow: 1\nid: lanes\ntitle: Lanes\nlanes: [{id: a, label: Alpha}]\nsteps:\n  - {id: s, type: start, lane: a, next: x}\n"
-                    "  - {id: x, label: Do it, lane: sales, next: e}\n  - {id: e, type: end, lane: a}\n")
+    file.write_text(
+        "kamflow: 1\nid: lanes\ntitle: Lanes\nlanes: [{id: a, label: Alpha}]\nsteps:\n  - {id: s, type: start, lane: a, next: x}\n"
+        "  - {id: x, label: Do it, lane: sales, next: e}\n  - {id: e, type: end, lane: a}\n"
+    )
     scene = chart_scene(kamflow.load(file))
     lane = scene.lane("sales")
     assert lane is not None and "sales" in lane.label and "(undeclared)" in lane.label
@@ -217,9 +236,11 @@ def test_an_undeclared_lane_shows_its_id(tmp_path):
 
 def test_structural_errors_are_marked(tmp_path):
     file = tmp_path / "broken.yaml"
-    file.write_text("kamflow: 1\nid: broken\ntitle: Broken\nsteps:\n  - {id: s, type: start, next: d}\n"
-                    "  - id: d\n    type: decision\n    label: Ok?\n    branches: {Yes: e}\n  - {id: e, type: end}\n"
-                    "  - {id: lost, label: Orphan, next: e}\n  - {id: spin, label: Spin, next: spin2}\n  - {id: spin2, label: Spin 2, next: spin}\n")
+    file.write_text(
+        "kamflow: 1\nid: broken\ntitle: Broken\nsteps:\n  - {id: s, type: start, next: d}\n"
+        "  - id: d\n    type: decision\n    label: Ok?\n    branches: {Yes: e}\n  - {id: e, type: end}\n"
+        "  - {id: lost, label: Orphan, next: e}\n  - {id: spin, label: Spin, next: spin2}\n  - {id: spin2, label: Spin 2, next: spin}\n"
+    )
     process = kamflow.load(file)
     scene = chart_scene(process, overlay=api.ghost_overlay(process), options=RenderOptions(legend=True))
     kinds = {step.id: {b.kind for b in step.marks} for step in scene.steps}
