@@ -220,8 +220,8 @@ def test_a_client_sized_variant_with_ghosts_and_findings(page, server):
     assert missing.locator(".pos").inner_text() == "8:1"
     missing.click()
     assert page.eval_on_selector("#ghost-map_dmu", "e => e.classList.contains('kf-highlight')")
-    step = path.read_text().splitlines().index("  - id: rank_by_revenue") + 1
-    page.hover("#step-rank_by_revenue")
+    step = path.read_text().splitlines().index("  - id: select_key") + 1
+    page.hover("#step-select_key")
     assert f"clients/kam-as-is.yaml:{step}" in page.inner_text("#card")
     shot(page, "serve.png")
     started = time.monotonic()
