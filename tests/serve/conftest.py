@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -32,7 +33,8 @@ steps:
 class Server:
     def __init__(self, folder: Path, process: subprocess.Popen, url: str):
         self.folder, self.process, self.url = folder, process, url
-        self.base, self.token = url.split("/?token=")
+        address = urlsplit(url)
+        self.base, self.token = f"{address.scheme}://{address.netloc}", parse_qs(address.query)["token"][0]
 
     def page(self, relative: str, **query: str) -> str:
         extra = "".join(f"&{k}={v}" for k, v in query.items())

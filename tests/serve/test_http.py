@@ -172,7 +172,8 @@ def test_save_writes_and_a_stale_save_is_refused(server):
 
 def test_ctrl_c_stops_the_server_cleanly(tmp_path):
     (tmp_path / "one.yaml").write_text(TWO_STEPS.format(id="one", title="One", label="Only"), encoding="utf-8")
-    running = start_server(tmp_path)
+    running = start_server(tmp_path / "one.yaml")  # a file: its folder is served, the address opens its page
+    assert running.url.startswith(running.base + "/p/one.yaml?token=")
     events = httpx.stream("GET", running.base + "/events", params={"token": running.token}, timeout=10)
     with events as stream:  # an open event stream must not hold the shutdown up
         assert stream.status_code == 200
@@ -265,3 +266,14 @@ steps:
     assert rules() == []
     server.write("refs/ref-proc.yaml", reference.replace("next: done, essential: true}", "next: sign, essential: true}\n  - {id: sign, label: Sign off, next: done, essential: true}"))
     assert rules() == ["missing-essential-step"]
+
+
+def test_another_host_than_loopback_is_warned_about(tmp_path, run_cli):
+    import socket
+
+    with socket.socket() as taken:  # the port is taken, so the command stops right after the warning
+        taken.bind(("127.0.0.2", 0))
+        taken.listen(1)
+        result = run_cli("serve", tmp_path, "--host", "127.0.0.2", "--port", taken.getsockname()[1])
+    assert result.stderr.startswith("warning: listening on 127.0.0.2, not on 127.0.0.1")
+    assert result.exit_code == 2
