@@ -12,13 +12,28 @@ from kamflow.serve.folder import ServedFolder
 
 _space: Workspace | None = None
 
-# Downloads: format -> (what draws it, media type). "chart" formats come from api.render_charts.
+# Downloads: format -> (what draws it, media type). "chart" formats come from api.render_charts,
+# "report" ones from api.report, "deck" from api.export_deck.
 DOWNLOADS = {
     "svg": ("chart", "image/svg+xml"),
     "pdf": ("chart", "application/pdf"),
     "png": ("chart", "image/png"),
     "html": ("report", "text/html; charset=utf-8"),
 }
+OFFICE = {
+    "pptx": ("deck", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    "docx": ("report", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+}
+
+
+def downloads() -> dict[str, tuple[str, str]]:
+    """The downloads this kamflow can make: PowerPoint and Word when the api writes them."""
+    found = dict(DOWNLOADS)
+    if hasattr(api, "export_deck"):
+        found["pptx"] = OFFICE["pptx"]
+    if hasattr(api, "report_docx"):
+        found["docx"] = OFFICE["docx"]
+    return found
 
 
 def _workspace() -> Workspace:
@@ -156,13 +171,15 @@ def download(root: str, relative: str, fmt: str, chart: dict) -> dict:
     """One download as {name, type, data}; {errors} when the file does not load or draw."""
     folder = ServedFolder(root)
     space = _workspace()
-    kind, media = DOWNLOADS[fmt]
+    kind, media = downloads()[fmt]
     try:
         process = api.load(folder.resolve(relative), workspace=space)
         findings = api.check(process, workspace=space)
         options = _options(chart)
         if kind == "chart":
             data = api.render_charts(process, formats=(fmt,), options=options, findings=findings)[fmt]
+        elif kind == "deck":
+            data = api.export_deck([process], options=options, workspace=space)
         else:
             files = api.report(process, fmt=fmt, options=options, findings=findings, workspace=space)
             data = files[f"{process.id}.{fmt}"]

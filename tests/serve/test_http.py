@@ -277,3 +277,14 @@ def test_another_host_than_loopback_is_warned_about(tmp_path, run_cli):
         result = run_cli("serve", tmp_path, "--host", "127.0.0.2", "--port", taken.getsockname()[1])
     assert result.stderr.startswith("warning: listening on 127.0.0.2, not on 127.0.0.1")
     assert result.exit_code == 2
+
+
+def test_every_offered_download_works(server):
+    """The toolbar offers what /api/config lists: PowerPoint and Word too once the api writes them."""
+    magic = {"svg": b"<?xml", "pdf": b"%PDF-", "png": b"\x89PNG", "html": b"<!doctype html>", "pptx": b"PK\x03\x04", "docx": b"PK\x03\x04"}
+    offered = get(server, "/api/config").json()["downloads"]
+    assert {"svg", "pdf", "png", "html"} <= set(offered) <= set(magic)
+    for fmt in offered:
+        response = get(server, "/download", path="hello.yaml", format=fmt)
+        assert response.status_code == 200, (fmt, response.text[:300])
+        assert response.content[: len(magic[fmt])].lower() == magic[fmt].lower(), fmt
