@@ -113,5 +113,6 @@ def to_mermaid(process: Process, *, direction: str | None = None) -> str:
 
 
 def _comment(text: str) -> str:
-    """A one-line `%%` comment: newlines would end it, so they become spaces."""
-    return " ".join(text.split())
+    """A one-line `%%` comment: newlines would end it, so they become spaces, and so do other
+    control characters (a NUL would make the file binary)."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())

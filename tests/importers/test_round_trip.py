@@ -8,6 +8,7 @@ from kamflow.exporters.process_yaml import scalar, to_process_yaml
 from tests.exporters.conftest import ALL_PROCESSES, process_ids
 
 LIBRARY = [p for p in ALL_PROCESSES if p.parent.name == "processes"]
+WITH_PARALLEL = [p for p in ALL_PROCESSES if p.stem == "parallel"]
 
 
 def _shape(process):
@@ -18,7 +19,7 @@ def _shape(process):
 
 
 @pytest.mark.parametrize("fmt, suffix", [("bpmn", "bpmn"), ("drawio", "drawio"), ("mermaid", "mmd")])
-@pytest.mark.parametrize("path", LIBRARY, ids=process_ids(LIBRARY))
+@pytest.mark.parametrize("path", LIBRARY + WITH_PARALLEL, ids=process_ids(LIBRARY + WITH_PARALLEL))
 def test_export_then_import_gives_the_same_process(path, fmt, suffix, tmp_path):
     process = kamflow.load(path)
     exported = tmp_path / f"{process.id}.{suffix}"
