@@ -7,9 +7,11 @@ when YAML reads that plain scalar back as exactly the same string (so `Yes`, `No
 collections, only when it has none of `,[]{}`; everything else is a double-quoted scalar written
 by PyYAML's own emitter (newlines, control characters, line separators as escapes).
 """
+
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 import yaml
 
@@ -34,6 +36,8 @@ def scalar(value: str, *, flow: bool = False) -> str:
     if value and "\n" not in value and not (flow and _FLOW_UNSAFE & set(value)) and value.isprintable():
         try:
             plain = yaml.load(value, Loader=_Loader) == value
+            if plain and flow:  # inside [...] and {...} the parser is stricter (`:x`, `?x`): ask it there
+                plain = yaml.load(f"[{value}]", Loader=_Loader) == [value] and yaml.load(f"{{k: {value}}}", Loader=_Loader) == {"k": value}
         except yaml.YAMLError:
             plain = False
         if plain and value == value.strip() and not value.startswith(("'", '"', "&", "*", "!", "|", ">", "%", "@", "`")):
@@ -45,7 +49,7 @@ def _comment(text: str) -> str:
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
-def to_process_yaml(process: Process, *, header: list[str] = ()) -> str:
+def to_process_yaml(process: Process, *, header: Sequence[str] = ()) -> str:
     """The process as process-file text (version 1); `header` lines become `#` comments on top."""
     out = [f"# {_comment(line)}" if line else "#" for line in header]
     out += ["kamflow: 1", f"id: {scalar(process.id)}"]
@@ -110,13 +114,13 @@ def _step(step: Step, edges: list[Edge]) -> list[str]:
     if step.ignore:
         lines.append(f"    ignore: {_flow_list(step.ignore)}")
     for key in ("owner", "duration", "kpis", "inputs", "outputs", "notes", "link", "tags"):
-        value = step.metadata.get(key)
-        if value in (None, "", [], ()):
+        meta = step.metadata.get(key)
+        if meta in (None, "", [], ()):
             continue
         if key in _TEXT_LISTS:
-            lines.append(f"    {key}: {_flow_list(value if isinstance(value, (list, tuple)) else [value])}")
+            lines.append(f"    {key}: {_flow_list(meta if isinstance(meta, (list, tuple)) else [meta])}")
         else:
-            lines.append(f"    {key}: {scalar(str(value))}")
+            lines.append(f"    {key}: {scalar(str(meta))}")
     return lines
 
 

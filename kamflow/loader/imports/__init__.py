@@ -5,6 +5,7 @@ could not keep); kamflow.loader.imports.ir.finish gives them kamflow ids, branch
 `import_processes` builds model Processes from that, steps in flow order. Files are read with the
 same size cap as process files; every failure is a LoadError at its position.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -12,8 +13,8 @@ from pathlib import Path
 
 from kamflow.errors import LoadError, Problem, Span
 from kamflow.loader import yamlsrc
-from kamflow.loader.imports.ir import Note, ProcessDoc, Source, finish
 from kamflow.loader.build import build_process as build_tree
+from kamflow.loader.imports.ir import Note, ProcessDoc, Source, finish
 from kamflow.model.graph import flow_order
 from kamflow.model.process import Process
 from kamflow.model.source import At, plain
@@ -21,9 +22,18 @@ from kamflow.model.source import At, plain
 FORMATS = ("bpmn", "drawio", "mermaid", "csv", "xlsx")
 FORMAT_NAMES = {"bpmn": "BPMN 2.0", "drawio": "draw.io", "mermaid": "Mermaid", "csv": "CSV spreadsheet", "xlsx": "XLSX workbook"}
 _SUFFIXES = {
-    ".bpmn": "bpmn", ".bpmn2": "bpmn", ".drawio": "drawio", ".dio": "drawio",
-    ".mmd": "mermaid", ".mermaid": "mermaid", ".md": "mermaid", ".markdown": "mermaid",
-    ".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+    ".bpmn": "bpmn",
+    ".bpmn2": "bpmn",
+    ".drawio": "drawio",
+    ".dio": "drawio",
+    ".mmd": "mermaid",
+    ".mermaid": "mermaid",
+    ".md": "mermaid",
+    ".markdown": "mermaid",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
 }
 
 
@@ -52,7 +62,9 @@ def read_source(path: Path | str, *, fmt: str | None = None, sheet: str | None =
     data = yamlsrc.read_bytes(path, display=shown)
     fmt = fmt or detect_format(path, data)
     if fmt is None:
-        raise LoadError([Problem(Span(shown), f"cannot tell which format this is from its name or content; name it with --from ({', '.join(FORMATS)})")])
+        raise LoadError(
+            [Problem(Span(shown), f"cannot tell which format this is from its name or content; name it with --from ({', '.join(FORMATS)})")]
+        )
     if fmt == "bpmn":
         from kamflow.loader.imports.bpmn import read_bpmn
 
@@ -76,7 +88,9 @@ def read_source(path: Path | str, *, fmt: str | None = None, sheet: str | None =
     raise LoadError([Problem(Span(shown), f"unknown import format {fmt!r}; choose from {', '.join(FORMATS)}")])
 
 
-def import_processes(path: Path | str, *, fmt: str | None = None, sheet: str | None = None, display: str | None = None, taken: set[str] | None = None) -> tuple[list[Process], list[Note]]:
+def import_processes(
+    path: Path | str, *, fmt: str | None = None, sheet: str | None = None, display: str | None = None, taken: set[str] | None = None
+) -> tuple[list[Process], list[Note]]:
     """The processes in one file, each with steps in flow order, and the notes on what was lost.
     `taken`: process ids already given to other files of the same import (lower case)."""
     source = read_source(path, fmt=fmt, sheet=sheet, display=display)

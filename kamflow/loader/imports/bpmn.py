@@ -20,6 +20,7 @@ have any prefix; the XML is read by kamflow.loader.imports.xmltree (no DTD, no e
   inputs/outputs (note); text annotations -> notes.
 Names keep their text with whitespace collapsed. Diagram geometry is not read.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -34,14 +35,23 @@ _SUBPROCESSES = {"subProcess", "transaction", "adHocSubProcess"}
 _GATEWAYS = {"exclusiveGateway", "inclusiveGateway", "complexGateway", "eventBasedGateway", "parallelGateway"}
 _EVENTS = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"}
 _KINDS = {
-    "timerEventDefinition": "Timer", "messageEventDefinition": "Message", "signalEventDefinition": "Signal",
-    "errorEventDefinition": "Error", "escalationEventDefinition": "Escalation", "conditionalEventDefinition": "Conditional",
-    "compensateEventDefinition": "Compensation", "cancelEventDefinition": "Cancel", "terminateEventDefinition": "Terminate",
+    "timerEventDefinition": "Timer",
+    "messageEventDefinition": "Message",
+    "signalEventDefinition": "Signal",
+    "errorEventDefinition": "Error",
+    "escalationEventDefinition": "Escalation",
+    "conditionalEventDefinition": "Conditional",
+    "compensateEventDefinition": "Compensation",
+    "cancelEventDefinition": "Cancel",
+    "terminateEventDefinition": "Terminate",
     "linkEventDefinition": "Link",
 }
 _WORDS = {
-    "startEvent": "start event", "endEvent": "end event", "intermediateCatchEvent": "intermediate catch event",
-    "intermediateThrowEvent": "intermediate throw event", "boundaryEvent": "boundary event",
+    "startEvent": "start event",
+    "endEvent": "end event",
+    "intermediateCatchEvent": "intermediate catch event",
+    "intermediateThrowEvent": "intermediate throw event",
+    "boundaryEvent": "boundary event",
 }
 
 
@@ -73,8 +83,9 @@ class _Reader:
                 self.by_id.setdefault(element.get("id"), element)
         self.pools: dict[str, Element] = {}
         for participant in self._all("participant"):
-            if participant.get("processRef"):
-                self.pools.setdefault(participant.get("processRef"), participant)
+            ref = participant.get("processRef")
+            if ref:
+                self.pools.setdefault(ref, participant)
         self.processes_with_content: set[str] = set()
         self.node_process: dict[str, SourceProcess] = {}  # BPMN flow node id -> the process holding it
         self.nodes: dict[str, Node] = {}
@@ -109,7 +120,9 @@ class _Reader:
             title = (_name(pool) if pool is not None else None) or _name(process) or caller or process.get("id") or "process"
             self.container(process, process.get("id") or f"process-{process.line}", title, lanes=True)
         if not self.source.processes:
-            raise LoadError([Problem(self.span(self.root), "no process content: the file has no process with tasks, events or gateways (an empty export?)")])
+            raise LoadError(
+                [Problem(self.span(self.root), "no process content: the file has no process with tasks, events or gateways (an empty export?)")]
+            )
         self.message_flows()
         return self.source
 
@@ -153,8 +166,9 @@ class _Reader:
         extra: list[str] = []
         if tag in _TASKS:
             node.type = "manual" if tag == "manualTask" else "step"
-            if self.ours and element.get("{urn:kamflow:bpmn}type") in ("document", "data"):
-                node.type = element.get("{urn:kamflow:bpmn}type")
+            kind = element.get("{urn:kamflow:bpmn}type")
+            if self.ours and kind is not None and kind in ("document", "data"):
+                node.type = kind
             if tag not in ("task", "manualTask"):
                 extra.append(f"BPMN {tag}")
             if element.find("multiInstanceLoopCharacteristics", MODEL) is not None:
@@ -182,7 +196,10 @@ class _Reader:
                         what = f"calls process {called!r}, which has no content in this file"
                     else:
                         what = f"calls {target.tag} {_name(target) or called!r}, not a process"
-                    self.note(element, f"call activity {name or node_id!r} {what}: a subprocess step" + ("" if node.process else " without a linked process"))
+                    self.note(
+                        element,
+                        f"call activity {name or node_id!r} {what}: a subprocess step" + ("" if node.process else " without a linked process"),
+                    )
             elif _has_flow_nodes(element):
                 child = self.container(element, node_id, name or "Subprocess", lanes=False)
                 node.process, node.child = child.key, True
@@ -201,7 +218,11 @@ class _Reader:
             if outgoing <= 1 and tag != "parallelGateway" or (tag == "parallelGateway" and outgoing <= 1 and incoming <= 1):
                 node.fold = True
                 what = "only merges" if incoming > 1 else "only passes the flow on"
-                self.note(element, f"{tag} {name or node_id!r} {what}: folded away, its incoming flows go straight on" + (f" (its name {name!r} is dropped)" if name else ""))
+                self.note(
+                    element,
+                    f"{tag} {name or node_id!r} {what}: folded away, its incoming flows go straight on"
+                    + (f" (its name {name!r} is dropped)" if name else ""),
+                )
             elif tag == "inclusiveGateway":
                 self.note(element, f"inclusive gateway {name or node_id!r} may take several branches at once: imported as a decision (one branch)")
             elif tag == "complexGateway":
@@ -232,8 +253,8 @@ class _Reader:
         if not self.ours:
             return None
         for prefix in prefixes:
-            if element_id.startswith(prefix) and readable_id(element_id[len(prefix):]):
-                return element_id[len(prefix):]
+            if element_id.startswith(prefix) and readable_id(element_id[len(prefix) :]):
+                return element_id[len(prefix) :]
         return None
 
     def count_flows(self, element: Element, direction: str) -> int:
@@ -269,7 +290,9 @@ class _Reader:
         host = element.get("attachedToRef") or ""
         node = self.nodes.get(element.get("id") or "")
         if node is None or host not in self.nodes:
-            self.note(element, f"boundary event {element.get('id')!r} is attached to {host!r}, which is not an activity here; it has no incoming flow")
+            self.note(
+                element, f"boundary event {element.get('id')!r} is attached to {host!r}, which is not an activity here; it has no incoming flow"
+            )
             return
         interrupting = element.get("cancelActivity", "true") != "false"
         label = _kind(element) or node.label or "Event"
@@ -411,9 +434,9 @@ class _Reader:
                 node = self.nodes.get((ref.text or "").strip())
                 if node is not None and self.node_process.get(node.key) is process:
                     node.lane = key  # the deepest lane listing it wins (children come later)
-        for element in element.iter():
-            if element.tag == "boundaryEvent":  # drawn on its host: in the host's lane
-                node, host = self.nodes.get(element.get("id") or ""), self.nodes.get(element.get("attachedToRef") or "")
+        for inner in element.iter():
+            if inner.tag == "boundaryEvent":  # drawn on its host: in the host's lane
+                node, host = self.nodes.get(inner.get("id") or ""), self.nodes.get(inner.get("attachedToRef") or "")
                 if node is not None and host is not None and node.lane is None:
                     node.lane = host.lane
 

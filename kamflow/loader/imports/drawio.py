@@ -12,11 +12,11 @@ title); `horizontal=0` lanes (the name at the left, bands across) make the proce
 become plain text. Edge labels come from the edge's value or its label children; free-standing text
 is attached to the nearest unlabelled edge (with a note). Edges that miss an end are notes.
 """
+
 from __future__ import annotations
 
 import base64
 import binascii
-import html
 import math
 import re
 import urllib.parse
@@ -144,7 +144,9 @@ def _expand(diagram: Element, shown: str) -> Element | None:
     except zlib.error as error:
         raise LoadError([Problem(where, f"a compressed draw.io page that does not inflate: {error}")]) from None
     if len(raw) > limit or inflater.unconsumed_tail:
-        raise LoadError([Problem(where, f"a compressed draw.io page expands to more than {limit} bytes (set {yamlsrc.MAX_BYTES_ENV} to raise the limit)")])
+        raise LoadError(
+            [Problem(where, f"a compressed draw.io page expands to more than {limit} bytes (set {yamlsrc.MAX_BYTES_ENV} to raise the limit)")]
+        )
     try:
         xml_text = urllib.parse.unquote(raw.decode("ascii" if raw.isascii() else "utf-8"), errors="strict")
     except UnicodeError:
@@ -153,7 +155,15 @@ def _expand(diagram: Element, shown: str) -> Element | None:
         model = parse_xml(xml_text.encode("utf-8"), shown)
     except LoadError as error:
         first = error.problems[0]
-        raise LoadError([Problem(where, f"in the compressed page {diagram.get('name')!r} (line {first.span.line}, column {first.span.column} of its XML): {first.message}")]) from None
+        raise LoadError(
+            [
+                Problem(
+                    where,
+                    f"in the compressed page {diagram.get('name')!r} (line {first.span.line}, column {first.span.column} of its XML): "
+                    + first.message,
+                )
+            ]
+        ) from None
     if model.tag != "mxGraphModel":
         raise LoadError([Problem(where, f"a compressed draw.io page holding {model.tag!r}, not 'mxGraphModel'")])
     return model
@@ -177,7 +187,18 @@ def _shape(style: dict[str, str]) -> str:
         return "decision"
     if name in ("document", "multi-document", "multidocument", "paper_tape"):
         return "document"
-    if name in ("parallelogram", "data", "cylinder", "cylinder3", "database", "stored_data", "datastorage", "direct_data", "internal_storage", "sequential_data"):
+    if name in (
+        "parallelogram",
+        "data",
+        "cylinder",
+        "cylinder3",
+        "database",
+        "stored_data",
+        "datastorage",
+        "direct_data",
+        "internal_storage",
+        "sequential_data",
+    ):
         return "data"
     if name in ("manual_input", "manualinput", "manual_operation", "trapezoid", "card"):
         return "manual"
@@ -185,7 +206,11 @@ def _shape(style: dict[str, str]) -> str:
         return "wait"
     if name in ("process", "predefined_process") and shape != "rect":
         return "subprocess"
-    if style.get("shape") == "mxgraph.bpmn.shape" or name in ("terminator", "start_1", "start_2", "ellipse", "doubleellipse", "endevent", "startevent") or first in ("ellipse", "doubleEllipse"):
+    if (
+        style.get("shape") == "mxgraph.bpmn.shape"
+        or name in ("terminator", "start_1", "start_2", "ellipse", "doubleellipse", "endevent", "startevent")
+        or first in ("ellipse", "doubleEllipse")
+    ):
         outline = style.get("outline", "")
         if outline in ("end", "eventEnd"):
             return "end"
@@ -273,9 +298,15 @@ class _Page:
         else:
             return None
         cell = _Cell(
-            id=cell_id, value=value, style=parse_style(base.get("style")), parent=base.get("parent"),
-            vertex=base.get("vertex") == "1", edge=base.get("edge") == "1",
-            source=base.get("source"), target=base.get("target"), element=element,
+            id=cell_id,
+            value=value,
+            style=parse_style(base.get("style")),
+            parent=base.get("parent"),
+            vertex=base.get("vertex") == "1",
+            edge=base.get("edge") == "1",
+            source=base.get("source"),
+            target=base.get("target"),
+            element=element,
         )
         geometry = base.find("mxGeometry")
         if geometry is not None:
@@ -368,7 +399,10 @@ class _Page:
         pairs = []
         if len(texts) * max(1, len(paths)) > MAX_PAIRS:
             for cell in texts:
-                self.note(cell, f"free text {label_text(cell.value, cell.style)!r} is not matched to an edge: the page has too many texts and edges to compare")
+                self.note(
+                    cell,
+                    f"free text {label_text(cell.value, cell.style)!r} is not matched to an edge: the page has too many texts and edges to compare",
+                )
             return labels
         for cell in texts:
             centre = (cell.x + cell.width / 2, cell.y + cell.height / 2)
@@ -384,7 +418,7 @@ class _Page:
             if text_id in used_texts or edge_id in labels:
                 continue
             cell = self.cells[text_id]
-            labels[edge_id] = label_text(cell.value, cell.style)
+            labels[edge_id] = label_text(cell.value, cell.style) or ""
             used_texts.add(text_id)
             self.note(cell, f"free text {labels[edge_id]!r} is read as the label of the edge {distance:.0f} px away")
         for cell in texts:
@@ -396,6 +430,7 @@ class _Page:
         """The edge's route, roughly as draw.io draws it: from the exit point on the source (its
         centre, or exitX/exitY) through the waypoints to the entry point, with the elbow of
         elbow and orthogonal edge styles (horizontal first when the edge leaves sideways)."""
+
         def end_point(cell_id: str | None, fallback, fx: str, fy: str):
             cell = self.cells.get(cell_id or "")
             if cell is None or not cell.vertex:
@@ -454,4 +489,3 @@ def _segment_distance(p, a, b) -> float:
     length = dx * dx + dy * dy
     t = 0.0 if length == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length))
     return math.hypot(px - (ax + t * dx), py - (ay + t * dy))
-

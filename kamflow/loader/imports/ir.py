@@ -13,12 +13,13 @@ source's own ids) and says what it could not keep as `Note`s (`FILE:LINE:COL: wa
   - a decision's labelled flows become its branches (a repeated label stays a labelled `next`);
   - labels over the loader's limit are cut, with a note;
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from kamflow.errors import Span
 from kamflow.loader.build import MAX_LABEL, MAX_TEXT
@@ -132,8 +133,8 @@ def slug(text: str, *, fallback: str) -> str:
     return word if word[0].isalpha() else f"{fallback}_{word}"[:_SLUG_LENGTH]
 
 
-def readable_id(value: str | None) -> bool:
-    return bool(value) and bool(_VALID_ID.match(value))
+def readable_id(value: str | None) -> TypeGuard[str]:
+    return value is not None and bool(_VALID_ID.match(value))
 
 
 class _Ids:
@@ -142,7 +143,7 @@ class _Ids:
         self.next: dict[str, int] = {}  # base -> the next suffix to try
 
     def new(self, base: str) -> str:
-        base = base[:MAX_ID - 8]
+        base = base[: MAX_ID - 8]
         candidate, n = base, self.next.get(base.lower(), 2)
         while candidate.lower() in self.taken:
             candidate, n = f"{base}_{n}", n + 1
@@ -260,7 +261,7 @@ def _folded(process: SourceProcess) -> list[Flow]:
                 add(key + (position,), Flow(flow.source, out.target, flow.label or out.label, flow.span))
     seen: set[tuple] = set()
     unique = []
-    for key, flow in sorted(flows[n] for n in alive):
+    for _, flow in sorted(flows[n] for n in alive):
         signature = (flow.source, flow.target, flow.label)
         if signature not in seen:
             seen.add(signature)

@@ -14,12 +14,14 @@ when nothing flows in, end when nothing flows out; double circle -> end; subrout
 subprocess; cylinder [(..)] and parallelograms -> data; trapezoids -> manual; flag >..] and doc
 shapes -> document; delay -> wait; fork/join -> parallel; anything else -> step.
 """
+
 from __future__ import annotations
 
 import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from kamflow.errors import LoadError, Problem, Span
 from kamflow.loader.imports.ir import Flow, Lane, Node, Source, SourceProcess, collapse, slug
@@ -28,36 +30,125 @@ MAX_STATEMENTS = 100_000
 _ID = re.compile(r"[\w$][\w$.]*(?:-(?![-.])[\w$.]+)*")
 # opening -> closing delimiter, longest first
 _SHAPES = [
-    ("(((", ")))", "double-circle"), ("([", "])", "stadium"), ("[[", "]]", "subroutine"), ("[(", ")]", "cylinder"),
-    ("((", "))", "circle"), ("{{", "}}", "hexagon"), ("[/", "/]", "lean-r"), ("[/", "\\]", "trap-b"),
-    ("[\\", "\\]", "lean-l"), ("[\\", "/]", "trap-t"), ("[", "]", "rect"), ("(", ")", "rounded"),
-    ("{", "}", "diamond"), (">", "]", "flag"),
+    ("(((", ")))", "double-circle"),
+    ("([", "])", "stadium"),
+    ("[[", "]]", "subroutine"),
+    ("[(", ")]", "cylinder"),
+    ("((", "))", "circle"),
+    ("{{", "}}", "hexagon"),
+    ("[/", "/]", "lean-r"),
+    ("[/", "\\]", "trap-b"),
+    ("[\\", "\\]", "lean-l"),
+    ("[\\", "/]", "trap-t"),
+    ("[", "]", "rect"),
+    ("(", ")", "rounded"),
+    ("{", "}", "diamond"),
+    (">", "]", "flag"),
 ]
 _TYPES = {
-    "double-circle": "end", "dbl-circ": "end", "fr-circ": "end", "framed-circle": "end", "stop": "end",
-    "stadium": "terminator", "terminal": "terminator", "pill": "terminator", "circle": "terminator", "circ": "terminator",
-    "sm-circ": "terminator", "small-circle": "terminator", "start": "start", "f-circ": "parallel",
-    "subroutine": "subprocess", "subproc": "subprocess", "subprocess": "subprocess", "fr-rect": "subprocess", "framed-rectangle": "subprocess",
-    "cylinder": "data", "cyl": "data", "db": "data", "database": "data", "das": "data", "h-cyl": "data", "lin-cyl": "data", "disk": "data",
-    "lean-r": "data", "lean-l": "data", "in-out": "data", "out-in": "data", "lean-right": "data", "lean-left": "data",
-    "trap-b": "manual", "trap-t": "manual", "priority": "manual", "manual": "manual", "manual-input": "manual", "sl-rect": "manual",
-    "manual-file": "manual", "flip-tri": "manual",
-    "diamond": "decision", "diam": "decision", "decision": "decision", "question": "decision",
-    "flag": "document", "doc": "document", "document": "document", "docs": "document", "documents": "document",
-    "st-doc": "document", "lin-doc": "document", "tag-doc": "document", "stacked-document": "document", "paper-tape": "document",
-    "delay": "wait", "half-rounded-rectangle": "wait", "hourglass": "wait", "collate": "wait",
-    "fork": "parallel", "join": "parallel",
-    "rect": "step", "proc": "step", "process": "step", "rectangle": "step", "rounded": "step", "event": "step",
-    "hexagon": "step", "hex": "step", "prepare": "step", "odd": "step", "notch-rect": "step", "card": "step",
-    "tag-rect": "step", "div-rect": "step", "div-proc": "step", "lin-rect": "step", "lin-proc": "step", "st-rect": "step",
-    "processes": "step", "win-pane": "step", "internal-storage": "data", "bolt": "step", "com-link": "step",
-    "brace": "note", "brace-l": "note", "brace-r": "note", "braces": "note", "comment": "note", "text": "note",
-    "cross-circ": "step", "summary": "step", "tri": "step", "extract": "step", "notch-pent": "step", "loop-limit": "step",
-    "bow-rect": "data", "stored-data": "data", "curv-trap": "step", "display": "step", "lined-document": "document",
+    "double-circle": "end",
+    "dbl-circ": "end",
+    "fr-circ": "end",
+    "framed-circle": "end",
+    "stop": "end",
+    "stadium": "terminator",
+    "terminal": "terminator",
+    "pill": "terminator",
+    "circle": "terminator",
+    "circ": "terminator",
+    "sm-circ": "terminator",
+    "small-circle": "terminator",
+    "start": "start",
+    "f-circ": "parallel",
+    "subroutine": "subprocess",
+    "subproc": "subprocess",
+    "subprocess": "subprocess",
+    "fr-rect": "subprocess",
+    "framed-rectangle": "subprocess",
+    "cylinder": "data",
+    "cyl": "data",
+    "db": "data",
+    "database": "data",
+    "das": "data",
+    "h-cyl": "data",
+    "lin-cyl": "data",
+    "disk": "data",
+    "lean-r": "data",
+    "lean-l": "data",
+    "in-out": "data",
+    "out-in": "data",
+    "lean-right": "data",
+    "lean-left": "data",
+    "trap-b": "manual",
+    "trap-t": "manual",
+    "priority": "manual",
+    "manual": "manual",
+    "manual-input": "manual",
+    "sl-rect": "manual",
+    "manual-file": "manual",
+    "flip-tri": "manual",
+    "diamond": "decision",
+    "diam": "decision",
+    "decision": "decision",
+    "question": "decision",
+    "flag": "document",
+    "doc": "document",
+    "document": "document",
+    "docs": "document",
+    "documents": "document",
+    "st-doc": "document",
+    "lin-doc": "document",
+    "tag-doc": "document",
+    "stacked-document": "document",
+    "paper-tape": "document",
+    "delay": "wait",
+    "half-rounded-rectangle": "wait",
+    "hourglass": "wait",
+    "collate": "wait",
+    "fork": "parallel",
+    "join": "parallel",
+    "rect": "step",
+    "proc": "step",
+    "process": "step",
+    "rectangle": "step",
+    "rounded": "step",
+    "event": "step",
+    "hexagon": "step",
+    "hex": "step",
+    "prepare": "step",
+    "odd": "step",
+    "notch-rect": "step",
+    "card": "step",
+    "tag-rect": "step",
+    "div-rect": "step",
+    "div-proc": "step",
+    "lin-rect": "step",
+    "lin-proc": "step",
+    "st-rect": "step",
+    "processes": "step",
+    "win-pane": "step",
+    "internal-storage": "data",
+    "bolt": "step",
+    "com-link": "step",
+    "brace": "note",
+    "brace-l": "note",
+    "brace-r": "note",
+    "braces": "note",
+    "comment": "note",
+    "text": "note",
+    "cross-circ": "step",
+    "summary": "step",
+    "tri": "step",
+    "extract": "step",
+    "notch-pent": "step",
+    "loop-limit": "step",
+    "bow-rect": "data",
+    "stored-data": "data",
+    "curv-trap": "step",
+    "display": "step",
+    "lined-document": "document",
 }
-_LINK = re.compile(
-    r"(?:(?P<eid>[\w]+)@)?(?P<head><)?(?P<body>-{2,}|={2,}|-\.+-|~{3,})(?P<tail>[>xo])?"
-)
+_LINK = re.compile(r"(?:(?P<eid>[\w]+)@)?(?P<head><)?(?P<body>-{2,}|={2,}|-\.+-|~{3,})(?P<tail>[>xo])?")
 _TEXT_LINK_OPEN = re.compile(r"(?P<head><)?(?P<open>--|==|-\.)(?=\s)")
 _TEXT_LINK_CLOSE = re.compile(r"(?P<close>-{2,}>|={2,}>|\.-+>|-{3,}|={3,}|\.-+|-{2,}[xo]|={2,}[xo])")
 _SKIP = ("classDef", "class ", "style ", "linkStyle", "accTitle", "accDescr", "title ")
@@ -73,7 +164,9 @@ def label_text(text: str) -> str | None:
         text = text[1:-1]
     text = re.sub(r"<br\s*/?>", "\n", text, flags=re.I)
     text = re.sub(r"</?(b|i|em|strong|u|s|small|sub|sup|span)(\s[^>]*)?>", "", text, flags=re.I)
-    text = _CODE.sub(lambda m: chr(int(m.group(1))) if m.group(1).isdigit() and int(m.group(1)) < 0x110000 else html.unescape(f"&{m.group(1)};"), text)
+    text = _CODE.sub(
+        lambda m: chr(int(m.group(1))) if m.group(1).isdigit() and int(m.group(1)) < 0x110000 else html.unescape(f"&{m.group(1)};"), text
+    )
     text = html.unescape(text) if "&" in text else text
     return collapse(text)
 
@@ -144,7 +237,7 @@ class _Parser:
     def span(self, line: int, column: int = 1) -> Span:
         return Span(self.source.path, self.offset + line, column)
 
-    def fail(self, line: int, column: int, message: str):
+    def fail(self, line: int, column: int, message: str) -> NoReturn:
         raise LoadError([Problem(self.span(line, column), message)])
 
     def parse(self) -> _Diagram | None:
@@ -156,7 +249,7 @@ class _Parser:
             end = next((i for i in range(first + 1, len(lines)) if lines[i].strip() == "---"), None)
             if end is None:
                 self.fail(first + 1, 1, "front matter (---) that is never closed")
-            for line in lines[first + 1:end]:
+            for line in lines[first + 1 : end]:
                 m = re.match(r"^\s*title\s*:\s*(.+)$", line)
                 if m:
                     self.diagram.title = collapse(m.group(1).strip().strip("'\""))
@@ -174,7 +267,11 @@ class _Parser:
                 m = re.match(r"^(flowchart|graph|swimlane-beta)\b\s*(\w+)?\s*;?\s*(.*)$", stripped)
                 if not m:
                     word = stripped.split()[0]
-                    self.fail(number, raw.index(stripped[0]) + 1, f"not a Mermaid flowchart: {word!r} diagrams cannot be imported (expected `flowchart`, `graph` or `swimlane-beta`)")
+                    self.fail(
+                        number,
+                        raw.index(stripped[0]) + 1,
+                        f"not a Mermaid flowchart: {word!r} diagrams cannot be imported (expected `flowchart`, `graph` or `swimlane-beta`)",
+                    )
                 direction = (m.group(2) or "TB").upper()
                 if direction not in ("TB", "TD", "BT", "LR", "RL"):
                     self.fail(number, 1, f"unknown flowchart direction {m.group(2)!r}")
@@ -217,7 +314,7 @@ class _Parser:
             self.stack.pop()
             return
         if re.match(r"^subgraph\b", stripped):
-            self.subgraph(stripped[len("subgraph"):].strip(), where)
+            self.subgraph(stripped[len("subgraph") :].strip(), where)
             return
         if re.match(r"^direction\s+\w+$", stripped):
             return
@@ -244,7 +341,7 @@ class _Parser:
         parent = self.stack[-1] if self.stack else None
         full = label or key
         if parent is not None:
-            parent_label = next(l for k, l, _ in self.diagram.lanes if k == parent)
+            parent_label = next(text for k, text, _ in self.diagram.lanes if k == parent)
             full = f"{parent_label} / {full}"
             self.diagram.lane_children.setdefault(parent, []).append(key)
         if any(k == key for k, _, _ in self.diagram.lanes):
@@ -265,7 +362,10 @@ class _Parser:
                 break
             link = self.link(text, position)
             if link is None:
-                raise _Error(position, f"cannot read {text[position:position + 20].strip()!r} here: expected an arrow such as `-->`, `&` or the end of the statement")
+                raise _Error(
+                    position,
+                    f"cannot read {text[position : position + 20].strip()!r} here: expected an arrow such as `-->`, `&` or the end of the statement",
+                )
             label, arrow, position = link
             links.append((label, arrow, position))
         for (label, arrow, _), sources, targets in zip(links, groups, groups[1:]):
@@ -288,7 +388,7 @@ class _Parser:
     def node(self, text: str, position: int, number: int, column: int) -> tuple[str, int]:
         m = _ID.match(text, position)
         if not m:
-            raise _Error(position, f"expected a node id, found {text[position:position + 20].strip()!r}")
+            raise _Error(position, f"expected a node id, found {text[position : position + 20].strip()!r}")
         node_id = m.group(0)
         position = m.end()
         shape, label = None, None
@@ -296,7 +396,7 @@ class _Parser:
             end = _closing_brace(text, position + 1)
             if end < 0:
                 raise _Error(position, "a node's `@{` is never closed with `}`")
-            props = _properties(text[position + 2:end])
+            props = _properties(text[position + 2 : end])
             shape = props.get("shape")
             if shape is not None and shape not in _TYPES:
                 self.source.note(self.span(number, column + position), f"unknown Mermaid shape {shape!r} for node {node_id!r}: imported as a step")
@@ -309,7 +409,7 @@ class _Parser:
                     end = _find_closing(text, position + len(opening), closing)
                     if end < 0:
                         continue
-                    shape, label = name, label_text(text[position + len(opening):end])
+                    shape, label = name, label_text(text[position + len(opening) : end])
                     position = end + len(closing)
                     break
             else:
@@ -339,7 +439,7 @@ class _Parser:
         if m:
             close = _TEXT_LINK_CLOSE.search(text, m.end())
             if close:
-                label = label_text(text[m.end():close.start()])
+                label = label_text(text[m.end() : close.start()])
                 arrow = close.group("close")
                 return label, arrow, close.end()
         m = _LINK.match(text, position)
@@ -355,7 +455,7 @@ class _Parser:
             end = text.find("|", after + 1)
             if end < 0:
                 raise _Error(after, "an edge label `|...` that is never closed with `|`")
-            label = label_text(text[after + 1:end])
+            label = label_text(text[after + 1 : end])
             position = end + 1
         return label, arrow, position
 
@@ -365,7 +465,7 @@ def _process(source: Source, d: _Diagram, key: str, span: Span) -> SourceProcess
     # kamflow's own export (`kamflow export --to mermaid`): node ids `s_<id>` and subgraph ids
     # `lane_<id>` (with `-` written `_h`), the title in the first comment, wait steps rounded
     ours = bool(d.order) and all(n.startswith("s_") for n in d.order if n not in lane_keys) and all(k.startswith("lane_") for k in lane_keys)
-    back = (lambda text, prefix: text[len(prefix):].replace("_h", "-")) if ours else (lambda text, prefix: text)
+    back = (lambda text, prefix: text[len(prefix) :].replace("_h", "-")) if ours else (lambda text, prefix: text)
     title = d.title or (d.comment if ours else None) or key
     process = SourceProcess(key=key, title=title, span=span, direction=d.direction, id_hint=slug(key, fallback="process"))
     # edges to or from a subgraph: from its last steps, to its first steps
@@ -423,7 +523,9 @@ def _process(source: Source, d: _Diagram, key: str, span: Span) -> SourceProcess
         if lane:
             used_lanes.add(lane)
         label = d.labels.get(node_id)
-        process.nodes.append(Node(key=node_id, type=kind, label=label if label is not None else node_id, span=d.spans[node_id], lane=lane, id_hint=back(node_id, "s_")))
+        process.nodes.append(
+            Node(key=node_id, type=kind, label=label if label is not None else node_id, span=d.spans[node_id], lane=lane, id_hint=back(node_id, "s_"))
+        )
     for key_, label, where in d.lanes:
         if key_ in used_lanes or not d.lane_children.get(key_):
             process.lanes.append(Lane(key_, label, where, id_hint=back(key_, "lane_") if ours else None))

@@ -6,7 +6,8 @@ The first non-empty row names the columns (any case; spaces, `_` and `-` ignored
 |-----------|------------------------------------------------------|----------------------------------------|
 | id        | step id, key, ref, no, nr, number, #                 | the step's id (else one from its label)|
 | label     | step, name, activity, task, title, step name         | the text on the chart                  |
-| type      | kind, shape, symbol                                  | start, end, step, decision, subprocess, document, data, manual, wait, parallel (and begin, finish, gateway, question, delay, fork, join ...) |
+| type      | kind, shape, symbol                                  | start, end, step, decision, subprocess, document, data, manual, |
+|           |                                                      | wait, parallel (and begin, finish, gateway, question, fork ...) |
 | lane      | role, swimlane, actor, department, team, who         | the lane (role); lanes in order of first use |
 | next      | next step(s), then, goes to, successor(s), to        | `a; b` or `Yes: a; No: b` (ids or labels) |
 | condition | branch, branch label(s), answer, outcome, when       | branch labels for `next`, in order: `Yes; No` |
@@ -21,6 +22,7 @@ labelled targets. Targets name a step by its id, else by its label. Other column
 XLSX notes also name the cell (`Steps!B7`). CSV is UTF-8 (with or without BOM), or windows-1252 as
 Excel writes it (with a note); XLSX archives are bounded in expanded size before opening.
 """
+
 from __future__ import annotations
 
 import csv
@@ -53,16 +55,51 @@ _COLUMNS = {
 }
 _SYNONYM = {word: name for name, words in _COLUMNS.items() for word in words}
 _TYPES = {
-    "start": "start", "begin": "start", "trigger": "start", "startevent": "start",
-    "end": "end", "finish": "end", "stop": "end", "done": "end", "endevent": "end", "terminator": "end",
-    "step": "step", "task": "step", "activity": "step", "process": "step", "action": "step",
-    "decision": "decision", "gateway": "decision", "question": "decision", "choice": "decision", "xor": "decision", "check": "decision",
-    "subprocess": "subprocess", "sub": "subprocess", "predefinedprocess": "subprocess", "callactivity": "subprocess",
-    "document": "document", "doc": "document", "report": "document",
-    "data": "data", "database": "data", "io": "data", "inputoutput": "data",
-    "manual": "manual", "manualstep": "manual", "manualtask": "manual", "manualoperation": "manual",
-    "wait": "wait", "delay": "wait", "timer": "wait",
-    "parallel": "parallel", "fork": "parallel", "join": "parallel", "split": "parallel", "and": "parallel", "sync": "parallel",
+    "start": "start",
+    "begin": "start",
+    "trigger": "start",
+    "startevent": "start",
+    "end": "end",
+    "finish": "end",
+    "stop": "end",
+    "done": "end",
+    "endevent": "end",
+    "terminator": "end",
+    "step": "step",
+    "task": "step",
+    "activity": "step",
+    "process": "step",
+    "action": "step",
+    "decision": "decision",
+    "gateway": "decision",
+    "question": "decision",
+    "choice": "decision",
+    "xor": "decision",
+    "check": "decision",
+    "subprocess": "subprocess",
+    "sub": "subprocess",
+    "predefinedprocess": "subprocess",
+    "callactivity": "subprocess",
+    "document": "document",
+    "doc": "document",
+    "report": "document",
+    "data": "data",
+    "database": "data",
+    "io": "data",
+    "inputoutput": "data",
+    "manual": "manual",
+    "manualstep": "manual",
+    "manualtask": "manual",
+    "manualoperation": "manual",
+    "wait": "wait",
+    "delay": "wait",
+    "timer": "wait",
+    "parallel": "parallel",
+    "fork": "parallel",
+    "join": "parallel",
+    "split": "parallel",
+    "and": "parallel",
+    "sync": "parallel",
 }
 _LISTS = ("kpis", "inputs", "outputs", "tags")
 
@@ -119,7 +156,9 @@ def read_xlsx(data: bytes, shown: str, *, sheet: str | None = None) -> Source:
         raise LoadError([Problem(Span(shown, 1, 1), "not an XLSX workbook (not a valid zip archive)")]) from None
     expanded = sum(m.file_size for m in members)
     if len(members) > 10_000 or expanded > limit:
-        raise LoadError([Problem(Span(shown, 1, 1), f"the workbook expands to {expanded:,} bytes in {len(members):,} parts, over the {limit:,}-byte limit")])
+        raise LoadError(
+            [Problem(Span(shown, 1, 1), f"the workbook expands to {expanded:,} bytes in {len(members):,} parts, over the {limit:,}-byte limit")]
+        )
     names = {m.filename for m in members}
     if "xl/workbook.xml" not in names:
         raise LoadError([Problem(Span(shown, 1, 1), "not an XLSX workbook (no xl/workbook.xml)")])
@@ -143,7 +182,10 @@ def read_xlsx(data: bytes, shown: str, *, sheet: str | None = None) -> Source:
         else:
             chosen = titles[0]
             if len(titles) > 1:
-                source.note(Span(shown, 1, 1), f"the workbook has {len(titles)} sheets; read {chosen!r} (choose another with --sheet: {', '.join(titles[1:])})")
+                source.note(
+                    Span(shown, 1, 1),
+                    f"the workbook has {len(titles)} sheets; read {chosen!r} (choose another with --sheet: {', '.join(titles[1:])})",
+                )
         worksheet = book[chosen]
         rows = []
         for number, row in enumerate(worksheet.iter_rows(values_only=True), 1):
@@ -202,13 +244,25 @@ class _Table:
             else:
                 extra[index] = collapse(name) or f"Column {index + 1}"
         if "label" not in columns and "id" not in columns:
-            raise LoadError([Problem(self.span(header_line, 0), self.where(header_line, 0) + "the first row must name the columns, with at least a `label` (or `step`, `activity`) or an `id` column; found: " + ", ".join(repr(h) for h in header if h.strip()))])
+            raise LoadError(
+                [
+                    Problem(
+                        self.span(header_line, 0),
+                        self.where(header_line, 0)
+                        + "the first row must name the columns, with at least a `label` (or `step`, `activity`) or an `id` column; found: "
+                        + ", ".join(repr(h) for h in header if h.strip()),
+                    )
+                ]
+            )
         for index, name in extra.items():
-            self.source.note(self.span(header_line, index), self.where(header_line, index) + f"column {name!r} is not a kamflow field: its values are kept in the steps' notes")
+            self.source.note(
+                self.span(header_line, index),
+                self.where(header_line, index) + f"column {name!r} is not a kamflow field: its values are kept in the steps' notes",
+            )
         process = SourceProcess(key=self.title, title=self.title, span=self.span(header_line, 0), id_hint=slug(self.title, fallback="process"))
         self.source.processes.append(process)
         lookup: dict[str, str] = {}
-        pending: list[tuple[Node, int, str, str, int]] = []
+        pending: list[tuple[Node, int, str, str, bool]] = []
         lanes: dict[str, str] = {}
 
         def cell(row: list[str], name: str) -> str:
@@ -226,7 +280,9 @@ class _Table:
             if type_text:
                 kind = _TYPES.get(_norm(type_text))
                 if kind is None:
-                    self.source.note(self.span(line, columns["type"]), self.where(line, columns["type"]) + f"unknown step type {type_text!r}: imported as a step")
+                    self.source.note(
+                        self.span(line, columns["type"]), self.where(line, columns["type"]) + f"unknown step type {type_text!r}: imported as a step"
+                    )
                     kind = "step"
                 node.type = kind
             lane = collapse(cell(row, "lane"))
@@ -271,7 +327,10 @@ class _Table:
                     label = conditions[position]
                 target = self.find(lookup, target_text)
                 if target is None:
-                    self.source.note(self.span(line, column), self.where(line, column) + f"next {target_text!r} names no step (by id or label); that flow is not imported")
+                    self.source.note(
+                        self.span(line, column),
+                        self.where(line, column) + f"next {target_text!r} names no step (by id or label); that flow is not imported",
+                    )
                     continue
                 if label:
                     labelled += 1

@@ -7,6 +7,7 @@ fetching URLs), no external references. Namespaces are resolved, so elements are
 itself and other single-byte encodings (windows-1252) through Python's codecs. Every failure is a
 LoadError with the position where the parser stopped.
 """
+
 from __future__ import annotations
 
 import io
@@ -119,7 +120,14 @@ def parse_xml(data: bytes, shown: str) -> Element:
         raise LoadError([Problem(Span(shown, error.getLineNumber() or 1, (error.getColumnNumber() or 0) + 1), f"invalid XML: {message}")]) from None
     except DefusedXmlException:
         line, column = _position(parser)
-        raise LoadError([Problem(Span(shown, line, column), "XML with a document type declaration (DTD) is not read: entities and external references could expand or fetch content")]) from None
+        raise LoadError(
+            [
+                Problem(
+                    Span(shown, line, column),
+                    "XML with a document type declaration (DTD) is not read: entities and external references could expand or fetch content",
+                )
+            ]
+        ) from None
     except LookupError as error:  # an encoding Python does not know
         raise LoadError([Problem(Span(shown, 1, 1), f"invalid XML: {error}")]) from None
     except UnicodeError:
