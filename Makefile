@@ -9,7 +9,8 @@ INSTALLED := $(VENV)/.installed
 
 demo: install
 	$(BIN)/kamflow render processes/kam.yaml -f svg,pdf -o output
-	@echo "The KAM chart is in output/kam.svg and output/kam.pdf"
+	$(BIN)/kamflow export processes/kam.yaml --to pptx -o output/kam.pptx
+	@echo "The KAM chart is in output/kam.svg and output/kam.pdf, the deck in output/kam.pptx"
 
 gallery: install
 	$(BIN)/python docs/gallery/build.py
@@ -52,4 +53,4 @@ $(INSTALLED): setup.cfg pyproject.toml
 	@touch $@
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info output/*.svg output/*.pdf output/*.png output/*.dot
+	rm -rf $(VENV) build dist *.egg-info output/*.svg output/*.pdf output/*.png output/*.dot output/*.pptx

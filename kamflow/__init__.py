@@ -26,6 +26,7 @@ _FROM_API = {
     "report",
     "write_report",
     "import_file",
+    "report_docx", "export_deck",
 }
 
 
@@ -63,6 +64,8 @@ __all__ = [
     "render",
     "render_charts",
     "report",
+    "report_docx",
+    "export_deck",
     "show_process",
     "stats",
     "write_report",

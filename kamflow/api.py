@@ -196,6 +196,7 @@ def render(
     direction: str | None = None,
     overlay: Overlay | None = None,
     findings: list[Finding] | None = None,
+    notes: list[str] | None = None,
 ) -> list[Path] | dict[str, bytes]:
     """Draw the chart and write `output_dir/<process id>.<format>` for each format, atomically;
     with `output_dir=None`, return the bytes per format instead and touch no disk.
@@ -209,7 +210,7 @@ def render(
         >>> kamflow.render(kam, formats=("svg",), output_dir=None)["svg"][:5]
         b'<?xml'
     """
-    charts = render_charts(process, formats=chart_formats(formats), options=options, direction=direction, overlay=overlay, findings=findings)
+    charts = render_charts(process, formats=chart_formats(formats), options=options, direction=direction, overlay=overlay, findings=findings, notes=notes)
     if output_dir is None:
         return charts
     return write_atomically({Path(output_dir) / f"{process.id}.{fmt}": data for fmt, data in charts.items()})
@@ -223,6 +224,7 @@ def render_charts(
     direction: str | None = None,
     overlay: Overlay | None = None,
     findings: list[Finding] | None = None,
+    notes: list[str] | None = None,
 ) -> dict[str, bytes]:
     """The chart's bytes per format, without touching the disk. `direction` is a shortcut for
     `options=RenderOptions(direction=...)`. Without an `overlay`, the chart shows what
@@ -254,9 +256,47 @@ def render_charts(
     if options.subprocess_links is None:
         options = replace(options, subprocess_links=session.subprocess_links(process))
     try:
-        return render_process(process, wanted, overlay=overlay, options=options)
+        charts = render_process(process, wanted, overlay=overlay, options=options)
+        if options.page and "pdf" in wanted:  # text below 9 pt on the page: cut the chart over several pages
+            charts["pdf"] = _paged_pdf(process, charts["pdf"], overlay=overlay or Overlay(), options=options, notes=notes)
+        return charts
     except RenderError as error:
         raise error.at(process.path) from None
+
+
+def _paged_pdf(process: Process, pdf: bytes, *, overlay: Overlay, options: RenderOptions, notes: list[str] | None) -> bytes:
+    """`pdf` when the chart is readable on one page of `options.page`, else the chart cut at flow
+    cut points into parts on several pages joined by off-page connectors (model.split); what was
+    split is appended to `notes`."""
+    from kamflow.model.split import numbered, smallest_text
+    from kamflow.rendering.chart import resolve_theme
+    from kamflow.rendering.pages import fit_scale, page_room, pages_pdf
+
+    def text_at(landscape: bool):
+        room = page_room(options.page, landscape=landscape)
+        return lambda scenes: min(smallest_text(scene) * fit_scale(scene, room) for scene in scenes)
+
+    plans = [(_chart_plan(process, overlay=overlay, options=options, unit="page", text_at=text_at(landscape)), landscape) for landscape in (False, True)]
+    if not any(plan.split for plan, _ in plans) or any(not plan.split for plan, _ in plans):
+        return pdf  # readable on one page (in at least one orientation, as render_process turns it)
+    readable = [item for item in plans if item[0].smallest >= 9.0]
+    plan, landscape = min(readable, key=lambda item: len(item[0].parts)) if readable else max(plans, key=lambda item: item[0].smallest)
+    if notes is not None:
+        notes.append(plan.summary(f"{process.path}: {options.page} PDF"))
+    return pages_pdf(numbered(plan, 0), theme=resolve_theme(process, options), page=options.page, landscape=landscape, timeout=options.timeout)
+
+
+def _chart_plan(process: Process, *, overlay: Overlay, options: RenderOptions, unit: str, text_at, link_ext: str = "svg"):
+    """The chart as one scene, or cut into parts when `text_at(scenes)` (its smallest text at
+    the output size) would be below 9 pt (model.split.plan_parts)."""
+    from kamflow.model.graph import flow_order
+    from kamflow.model.split import plan_parts
+    from kamflow.rendering.chart import chart_scene
+
+    def scene_of(part: Process, part_overlay: Overlay):
+        return chart_scene(part, overlay=part_overlay, options=options, link_ext=link_ext)
+
+    return plan_parts(process, [step.id for step in flow_order(process)], scene_of=scene_of, text_at=text_at, overlay=overlay, unit=unit)
 
 
 def subprocess_links(process: Process, *, workspace: Space = None) -> tuple[tuple[str, str], ...]:
@@ -441,8 +481,10 @@ def report(
     from kamflow.reports import build_view, render_template, retarget_chart_links
 
     session = Session.of(workspace)
+    if fmt == "docx":
+        return {f"{name or process.id}.docx": report_docx([process], options=options, workspace=session)}
     if fmt not in ("html", "md"):
-        raise UsageError(f"unknown report format {fmt!r}; choose html or md")
+        raise UsageError(f"unknown report format {fmt!r}; choose html, md or docx")
     if template is not None:  # size, binary and UTF-8 as for process files, before Jinja reads it
         from kamflow.files import read_text
 
@@ -526,6 +568,7 @@ def write_report(
     template: Path | str | None = None,
     options: RenderOptions | None = None,
     workspace: Space = None,
+    reference_doc: Path | str | None = None,
 ) -> list[Path]:
     """`report` or `portfolio` written atomically: one process file gives one report at `output`
     (default `output/<id>.<fmt>`); a folder or several files give a portfolio in the folder
@@ -535,6 +578,14 @@ def write_report(
     paths = list(paths)
     session = Session.of(workspace)
     processes = collect_processes(paths, workspace=session)
+    if fmt == "docx":  # one Word document, for one process or a whole folder
+        several = len(processes) > 1 or any(Path(p).is_dir() for p in paths)
+        default = Path("output") / ("report.docx" if several else f"{processes[0].id}.docx")
+        target = Path(output) if output is not None else default
+        if target.is_dir() or target.suffix.lower() != ".docx":  # -o FOLDER: FOLDER/<id or report>.docx
+            target = target / default.name
+        data = report_docx(processes, options=options, reference_doc=reference_doc, workspace=session)
+        return write_atomically({target: data})
     if len(processes) > 1 or any(Path(p).is_dir() for p in paths):
         folder = portfolio_folder(output, len(processes))
         files = portfolio(processes, fmt=fmt, template=template, options=options, workspace=session)
@@ -542,6 +593,114 @@ def write_report(
     target = report_file(output, processes[0].id, fmt)
     files = report(processes[0], fmt=fmt, template=template, options=options, name=target.stem, workspace=session)
     return write_atomically({target.parent / name: data for name, data in files.items()})
+
+
+def report_docx(
+    processes: list[Process],
+    *,
+    options: RenderOptions | None = None,
+    reference_doc: Path | str | None = None,
+    title: str = "Process portfolio",
+    workspace: Space = None,
+) -> bytes:
+    """One Word document (.docx) for one process or several (then `title` heads it and each
+    process is a chapter): the HTML report's content in Word's heading, table and caption styles,
+    the chart as SVG with a PNG fallback. `reference_doc` is a .docx whose styles, page and
+    headers the document takes (pandoc's --reference-doc); the same input gives the same bytes.
+
+        >>> import kamflow, io, zipfile
+        >>> data = kamflow.report_docx([kamflow.load(kamflow.library_path("billing"))])
+        >>> "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+        True
+    """
+    from kamflow.reports import build_view
+    from kamflow.reports.docx import Chart, Section, build_docx
+    from kamflow.rendering.svg import flow_numbers
+
+    space = Session.of(workspace)
+    template = _read_reference_doc(reference_doc) if reference_doc is not None else None
+    options = options or RenderOptions()
+    sections = []
+    figure = 0
+    for process in processes:
+        findings = check(process, workspace=space)
+        reference = space.lookup(process)(process.based_on)[0] if process.based_on else None
+        reference_title = reference.title if reference is not None else None
+        view = build_view(process, findings, reference_title=reference_title, numbers=flow_numbers(process), stats=stats(process))
+        charts, notes = _document_charts(process, findings, options=options, first_figure=figure + 1)
+        figure += len(charts)
+        sections.append(Section(view, charts, notes))
+    return build_docx(sections, title=title, reference_doc=template, page=options.page)
+
+
+def _document_charts(process: Process, findings: list[Finding], *, options: RenderOptions, first_figure: int):
+    """The chart pictures of a Word report: one figure, or the chart cut into figures joined by
+    off-page connectors when its step text would be below 9 pt in the text block of the page."""
+    from kamflow.model.split import numbered, smallest_text
+    from kamflow.reports.docx import PAGE_SIZES as DOC_PAGES, Chart
+    from kamflow.rendering.chart import resolve_theme
+    from kamflow.rendering.convert import convert
+    from kamflow.rendering.svg import write_svg
+
+    chart_options = replace(options, subprocess_links=options.subprocess_links if options.subprocess_links is not None else subprocess_links(process))
+    overlay = ghost_overlay(process, findings) if chart_options.ghosts else Overlay()
+    if chart_options.highlight == "critical-path":
+        overlay = overlay.merged(critical_path_overlay(process))
+        chart_options = replace(chart_options, legend=True)
+    page_w, page_h = DOC_PAGES[options.page or "A4"]
+    room = (page_w - 2 * 56.7, page_h - 2 * 56.7 - 72)  # the text block of the default margins, less a caption
+
+    def text_at(scenes) -> float:
+        return min(smallest_text(scene) * min(1.0, room[0] / scene.width, room[1] / scene.height) for scene in scenes)
+
+    try:
+        plan = _chart_plan(process, overlay=overlay, options=chart_options, unit="figure", text_at=text_at)
+        theme = resolve_theme(process, chart_options)
+        charts = []
+        scenes = numbered(plan, first_figure - 1)
+        for index, scene in enumerate(scenes, start=1):
+            svg = write_svg(scene, theme=theme).encode("utf-8")
+            png = convert({"png": (svg, [f"--dpi-x={options.dpi}", f"--dpi-y={options.dpi}", f"--background-color={theme.background}"])}, timeout=options.timeout)["png"]
+            caption = f"Flowchart: {process.title}" + (f", part {index} of {len(scenes)}" if len(scenes) > 1 else "")
+            charts.append(Chart(svg, png, scene.width, scene.height, caption))
+    except RenderError as error:
+        raise error.at(process.path) from None
+    notes = (f"The chart is cut into {len(scenes)} figures at {len(plan.cuts)} flows, joined by off-page connectors "
+             f"({', '.join(cut.letter for cut in plan.cuts)}), so that its text stays readable.",) if plan.split else ()
+    return tuple(charts), notes
+
+
+MAX_REFERENCE_DOC = 50 * 1024 * 1024
+
+
+def _read_reference_doc(path: Path | str) -> bytes:
+    """A client's .docx template as bytes; anything else is one positioned usage error."""
+    import io
+    import zipfile
+
+    source = Path(path)
+    try:
+        size = source.stat().st_size
+        if size > MAX_REFERENCE_DOC:
+            raise UsageError(f"{path}: the reference document is {size:,} bytes; at most {MAX_REFERENCE_DOC:,} are read")
+        data = source.read_bytes()
+    except IsADirectoryError:
+        raise UsageError(f"{path}: a folder, not a Word document (.docx)") from None
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read the reference document: {error.strerror or error}") from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            if "word/document.xml" not in package.namelist() or "word/styles.xml" not in package.namelist():
+                raise UsageError(f"{path}: not a Word document (.docx): it has no word/document.xml and word/styles.xml")
+            package.read("word/styles.xml")
+        import docx
+
+        docx.Document(io.BytesIO(data))
+    except UsageError:
+        raise
+    except Exception as error:  # a broken zip or XML: say so in one line
+        raise UsageError(f"{path}: not a Word document (.docx): {error}") from None
+    return data
 
 
 # -- exports ------------------------------------------------------------------------------------
@@ -575,10 +734,121 @@ def export(process: Process, *, to: str, direction: str | None = None, timeout: 
 
 
 def export_formats() -> list[str]:
-    """The names `export(to=...)` accepts: bpmn, drawio, mermaid, graphml, json."""
+    """The names `kamflow export --to` accepts: bpmn, drawio, mermaid, graphml, json (text, also
+    from `export(to=...)`) and pptx (a deck, from `export_deck`)."""
     from kamflow.exporters import EXPORTERS
 
-    return list(EXPORTERS)
+    return [*EXPORTERS, "pptx"]
+
+
+def export_deck(
+    processes: list[Process],
+    *,
+    options: RenderOptions | None = None,
+    title: str | None = None,
+    notes: list[str] | None = None,
+    workspace: Space = None,
+) -> bytes:
+    """A PowerPoint deck (.pptx) of native, editable shapes: a title slide, an index slide when
+    there are several processes, then each process's chart, cut over several slides joined by
+    off-page connectors when its text would be below 9 pt on one. Every flow is a connector glued
+    to its two shapes; the speaker notes list each step's owner, duration, KPIs, inputs and
+    outputs; a subprocess step links to the slide of its process when that is in the deck. What
+    was split is appended to `notes`. The same input gives the same bytes.
+
+        >>> import kamflow, io, zipfile
+        >>> data = kamflow.export_deck([kamflow.load(kamflow.library_path("billing"))])
+        >>> "ppt/slides/slide2.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+        True
+    """
+    from kamflow.exporters.pptx import MARGIN, SLIDE_HEIGHT, SLIDE_WIDTH, TITLE_HEIGHT, ChartSlide, Deck, drawn_region, write_pptx
+    from kamflow.model.split import numbered, smallest_text
+    from kamflow.reports import build_view
+    from kamflow.rendering.chart import resolve_theme
+    from kamflow.rendering.svg import flow_numbers
+
+    space = Session.of(workspace)
+    options = options or RenderOptions()
+    room = (SLIDE_WIDTH - 2 * MARGIN, SLIDE_HEIGHT - TITLE_HEIGHT - 2 * MARGIN)
+
+    def text_at(scenes) -> float:
+        sizes = []
+        for scene in scenes:
+            region = drawn_region(scene)
+            sizes.append(smallest_text(scene) * min(room[0] / max(region.width, 1.0), room[1] / max(region.height, 1.0), 1.5))
+        return min(sizes)
+
+    ids = {p.id for p in processes}
+    several = len(processes) > 1
+    plans = []
+    for process in processes:
+        findings = check(process, workspace=space)
+        chart_options = replace(options, subprocess_links=options.subprocess_links if options.subprocess_links is not None else subprocess_links(process, workspace=space))
+        overlay = ghost_overlay(process, findings, workspace=space) if chart_options.ghosts else Overlay()
+        if chart_options.highlight == "critical-path":
+            overlay = overlay.merged(critical_path_overlay(process))
+            chart_options = replace(chart_options, legend=True)
+        try:
+            plan = _chart_plan(process, overlay=overlay, options=chart_options, unit="slide", text_at=text_at)
+        except RenderError as error:
+            raise error.at(process.path) from None
+        view = build_view(process, findings, numbers=flow_numbers(process))
+        plans.append((process, plan, view, resolve_theme(process, chart_options)))
+    slides, themes = [], {}
+    number = 2 if several else 1  # the title slide, then the index slide
+    for process, plan, view, theme in plans:
+        scenes = numbered(plan, number)
+        count = len(scenes)
+        by_step = {step["id"]: step for step in view["steps"]}
+        for index, scene in enumerate(scenes, start=1):
+            key = process.id if index == 1 else f"{process.id}#{index}"
+            links = {}
+            for step in scene.steps:
+                if step.subprocess and step.subprocess in ids:
+                    links[step.id] = step.subprocess
+                elif step.id.startswith("offpage-to-") or step.id.startswith("offpage-from-"):
+                    cut = next(c for c in plan.cuts if c.letter == step.id.rsplit("-", 1)[1])
+                    part = cut.target_part if step.id.startswith("offpage-to-") else cut.source_parts[0]
+                    links[step.id] = process.id if part == 1 else f"{process.id}#{part}"
+            own = plan.parts[index - 1].steps if plan.split else tuple(by_step)
+            subtitle = f"{process.id} · part {index} of {count}" if count > 1 else process.id
+            slides.append(ChartSlide(key, scene, process.title, subtitle, _speaker_notes([by_step[s] for s in by_step if s in own]), links))
+            themes[key] = theme
+        number += count
+        if plan.split and notes is not None:
+            notes.append(plan.summary(f"{process.path}: slides"))
+    if several:
+        deck = Deck(title or "Process portfolio", f"{len(processes)} processes", tuple(slides), index=True, author="kamflow")
+    else:
+        process = processes[0]
+        meta = " · ".join(filter(None, [process.description[:300], process.version and f"version {process.version}", process.author, process.date]))
+        deck = Deck(title or process.title, meta, tuple(slides), author=process.author or "kamflow")
+    return write_pptx(deck, themes=themes)
+
+
+def _speaker_notes(steps: list[dict]) -> str:
+    """What a presenter says about each step on a slide: number and label, then owner, duration,
+    KPIs, inputs and outputs (from the report's view of the steps)."""
+    lines = []
+    for step in steps:
+        lines.append(f"{step['number']}. {step['label']}")
+        facts = [("Lane", step["lane"]), ("Owner", step["owner"]), ("Duration", step["duration"]), ("KPIs", "; ".join(step["kpis"])),
+                 ("Inputs", "; ".join(step["inputs"])), ("Outputs", "; ".join(step["outputs"])), ("Notes", step["notes"])]
+        lines.extend(f"   {name}: {value}" for name, value in facts if value)
+    return "\n".join(lines)
+
+
+def write_deck(processes: list[Process], *, output: Path | str | None = None, options: RenderOptions | None = None, notes: list[str] | None = None,
+               workspace: Space = None) -> list[Path]:
+    """export_deck written atomically: to `output` (a .pptx file, or a folder that gets
+    `<process id>.pptx`, or `deck.pptx` for several processes), default the folder `output`."""
+    if not processes:
+        raise UsageError("no process files found")
+    name = f"{processes[0].id}.pptx" if len(processes) == 1 else "deck.pptx"
+    target = Path(output) if output is not None else Path("output")
+    if target.is_dir() or target.suffix.lower() != ".pptx":
+        target = target / name
+    return write_atomically({target: export_deck(processes, options=options, notes=notes, workspace=workspace)})
 
 
 def export_files(processes: list[Process], *, to: str, output: Path | str, direction: str | None = None, timeout: float = 60.0) -> list[Path]:

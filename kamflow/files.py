@@ -153,3 +153,29 @@ def position_of(data: bytes, offset: int) -> tuple[int, int]:
 
 def _raise_hint(limit: int) -> str:
     return f" (set {MAX_BYTES_ENV} to raise it)" if limit == max_bytes() else ""
+
+
+# The earliest time a zip entry can carry (MS-DOS dates start in 1980): every entry of an Office
+# file kamflow writes gets it, so the same input gives the same bytes.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def stable_zip(data: bytes) -> bytes:
+    """A zip package (PPTX, DOCX) rewritten so its bytes depend on its contents only: every entry
+    with the same fixed time and permissions, deflated, in a stable order (`[Content_Types].xml`
+    first, as Office writes it, then by name). Entry contents are unchanged."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        entries = [(info.filename, source.read(info)) for info in source.infolist()]
+    entries.sort(key=lambda entry: (entry[0] != "[Content_Types].xml", entry[0]))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name, content in entries:
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 0
+            target.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    return out.getvalue()

@@ -15,12 +15,19 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
   debian_packages+=(chromium)
 fi
 
+# LibreOffice (headless `soffice --convert-to pdf`) opens the PowerPoint decks and Word reports in
+# the tests, as a client's office suite would; kamflow itself never needs it.
+if ! command -v soffice >/dev/null 2>&1; then
+  debian_packages+=(libreoffice-impress libreoffice-writer)
+fi
+
 missing() {
   command -v dot >/dev/null 2>&1 || return 0
   command -v node >/dev/null 2>&1 || return 0
   command -v npm >/dev/null 2>&1 || return 0
   command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || return 0
   command -v rsvg-convert >/dev/null 2>&1 || return 0
+  command -v soffice >/dev/null 2>&1 || return 0
   command -v pdftoppm >/dev/null 2>&1 || return 0
   command -v pdffonts >/dev/null 2>&1 || return 0
   command -v fc-list >/dev/null 2>&1 || return 0
@@ -60,6 +67,6 @@ apt-get is not available here. Install them, then run make again:
   Fedora:         dnf install graphviz librsvg2-tools poppler-utils dejavu-sans-fonts google-noto-sans-cjk-fonts
   macOS:          brew install graphviz librsvg poppler
   Windows:        choco install graphviz rsvg-convert   (then put both on PATH)
-The tests also use Node.js with npm and Chromium.
+The tests also use Node.js with npm, Chromium and LibreOffice (Impress and Writer).
 MSG
 exit 1

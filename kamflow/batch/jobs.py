@@ -48,7 +48,9 @@ def render_one(job: Job, *, space: Session | None = None) -> Outcome:
         lines = [str(finding) for finding in findings] + api.render_warnings(process, job.options)
         if job.strict and any(finding.severity == "error" for finding in findings):
             return Outcome(job.source, "blocked", findings=lines, errors=[f"{job.source}: not rendered: the check found errors (--strict)"])
-        written = api.render(process, formats=job.formats, output_dir=job.output_dir, options=job.options, findings=findings)
+        notes: list[str] = []  # what was split over several pages
+        written = api.render(process, formats=job.formats, output_dir=job.output_dir, options=job.options, findings=findings, notes=notes)
+        lines += notes
         assert isinstance(written, list)  # an output folder was given
         outputs = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in written}
         return Outcome(job.source, "rendered", written=[str(p) for p in written], findings=lines, outputs=outputs)

@@ -24,7 +24,7 @@ class _ExportFormats(click.Choice):
 
 @click.command("export")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
-@click.option("--to", "to", required=True, type=_ExportFormats(), help="The format to write.")
+@click.option("--to", "to", required=True, type=_ExportFormats(), help="The format to write (pptx: a PowerPoint deck of native shapes, one for all the processes).")
 @click.option(
     "-o",
     "--output",
@@ -44,7 +44,8 @@ class _ExportFormats(click.Choice):
 )
 def export_command(paths: tuple[str, ...], to: str, output: str | None, direction: str | None, timeout: float = 60.0) -> None:
     """Export process files for the client's own tools: BPMN 2.0 (with diagram layout), draw.io,
-    Mermaid, GraphML or node-link JSON (which kamflow loads again).
+    Mermaid, GraphML, node-link JSON (which kamflow loads again) or a PowerPoint deck (pptx: every
+    process in one deck, default output/<id>.pptx or output/deck.pptx, charts as editable shapes).
 
     `-` reads one process from standard input. One process goes to standard output unless -o names a file (or an existing folder). A folder, or
     several files, export every process: then -o is required and names a folder that receives one
@@ -52,6 +53,14 @@ def export_command(paths: tuple[str, ...], to: str, output: str | None, directio
     atomically: all of them or none. Nothing is written when a file does not load.
     """
     processes = processes_from(paths)
+    if to == "pptx":  # one deck of every process; binary, so never standard output
+        notes: list[str] = []
+        written = api.write_deck(processes, output=output, options=api.RenderOptions(direction=direction, timeout=timeout), notes=notes)
+        for note in notes:
+            click.echo(note, err=True)
+        for path in written:
+            click.echo(str(path))
+        return
     if output is None:
         if len(processes) != 1:
             raise click.UsageError(f"{len(processes)} processes to export: give -o FOLDER to write one file per process")

@@ -85,11 +85,17 @@ def _render_stream(paths: tuple[str, ...], wanted: tuple[str, ...], output_dir: 
         raise SystemExit(1)
     if output_dir == "-":
         stream = sys.stdout.buffer
-        stream.write(api.render_charts(process, formats=wanted, options=options, findings=findings)[wanted[0]])
+        notes: list[str] = []
+        stream.write(api.render_charts(process, formats=wanted, options=options, findings=findings, notes=notes)[wanted[0]])
+        for note in notes:
+            click.echo(note, err=True)
         stream.flush()
         return
-    for written in api.render(process, formats=wanted, output_dir=output_dir, options=options, findings=findings):
+    notes: list[str] = []
+    for written in api.render(process, formats=wanted, output_dir=output_dir, options=options, findings=findings, notes=notes):
         click.echo(str(written))
+    for note in notes:
+        click.echo(note, err=True)
 
 
 def _render_batch(paths, wanted, output_dir, options, *, strict: bool, jobs: int | None, force: bool, quiet: bool) -> None:

@@ -2,7 +2,8 @@
 
 A directed multigraph (two flows between the same steps stay two edges) whose <graph> id is the
 process id. Every attribute is a string: graph process_id/title/description/direction; per node label, type, lane, lane_label, process,
-essential ("true"/"false") and the step's metadata (lists joined by newlines); per edge label, kind,
+essential ("true"/"false") and the step's metadata (lists joined by newlines, a RACI as
+"R: ...; A: ..."); per edge label, kind,
 probability. Keys are named after the attributes (`named_key_ids`), so yEd's Properties Mapper
 offers `label` by name. networkx's writer escapes the XML; characters XML 1.0 cannot carry at
 all become U+FFFD first.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import networkx as nx
 
 from kamflow.exporters._xmltext import xml_safe
-from kamflow.model.process import Process
+from kamflow.model.process import Process, raci_text
 
 
 def to_graphml(process: Process) -> str:
@@ -32,7 +33,7 @@ def to_graphml(process: Process) -> str:
             attrs["process"] = step.process
         attrs["essential"] = "true" if step.essential else "false"
         for key, value in step.metadata.items():
-            attrs[key] = "\n".join(value) if isinstance(value, list) else str(value)
+            attrs[key] = "\n".join(value) if isinstance(value, list) else raci_text(value) if key == "raci" else str(value)
         graph.add_node(step.id, **{key: xml_safe(value) for key, value in attrs.items()})
     known = process.steps_by_id
     for index, edge in enumerate(process.edges):

@@ -121,6 +121,9 @@ def _step(step: Step, edges: list[Edge]) -> list[str]:
             lines.append(f"    {key}: {_flow_list(meta if isinstance(meta, (list, tuple)) else [meta])}")
         else:
             lines.append(f"    {key}: {scalar(str(meta))}")
+    raci = step.metadata.get("raci")
+    if raci:  # {R: [...], A: [...], ...} in RACI order, as the loader reads it
+        lines.append("    raci: {" + ", ".join(f"{letter}: {_flow_list(names)}" for letter, names in raci.items() if names) + "}")
     return lines
 
 

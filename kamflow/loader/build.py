@@ -40,7 +40,7 @@ from kamflow.loader.schema import (
     TOP_FIELDS,
 )
 from kamflow.model.duration import DurationError, parse_duration
-from kamflow.model.process import STEP_TYPES, Edge, Lane, Process, Step
+from kamflow.model.process import RACI_LETTERS, STEP_TYPES, Edge, Lane, Process, Step
 from kamflow.model.source import Mapping, Node, Scalar, Sequence, describe
 
 _ID = re.compile(ID_PATTERN)
@@ -211,6 +211,8 @@ class ProcessBuilder:
 
     def metadata_value(self, name: str, node: Node, where: str) -> str | list[str] | None:
         """One metadata field (owner, duration, kpis, ...): text or a text list; a duration must parse."""
+        if STEP_FIELDS[name].kind == "raci":
+            return self.raci(node, f"`raci` of {where}") or None
         if STEP_FIELDS[name].kind == "text-list":
             items = self.text_list(node, f"`{name}` of {where}")
             return list(items) if items else None
@@ -222,6 +224,21 @@ class ProcessBuilder:
                 self.error(node, f"{error} (`duration` of {where})")
                 return None
         return value
+
+    def raci(self, node: Node, what: str) -> dict[str, list[str]]:
+        """`{R: [...], A: ..., C: [...], I: [...]}` -> letter -> names, in RACI order (the
+        raci-incomplete rule, not the loader, says whether there is one A and an R)."""
+        entries = self.mapping(node, _RACI_KEYS, what)
+        if not entries:
+            return {}
+        values = {}
+        for letter in RACI_LETTERS:
+            if letter in entries:
+                names = [name.strip() for name in self.text_list(entries[letter][1], f"`{letter}` of {what}")]
+                if any(not name for name in names):
+                    self.error(entries[letter][1], f"a name under `{letter}` of {what} must not be empty")
+                values[letter] = [name for name in names if name]
+        return values
 
     def target(self, node: Node, where: str) -> str | None:
         return self.ident(node, f"a flow target of {where}")
@@ -451,3 +468,4 @@ class _Spec:
 
 _REQUIRED = _Spec(True)
 _OPTIONAL = _Spec(False)
+_RACI_KEYS = {letter: _OPTIONAL for letter in RACI_LETTERS}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kamflow.model.process import RACI_LETTERS
 from kamflow.loader.schema import DIRECTIONS, FORMAT_VERSION, ID_PATTERN, TOP_FIELDS, Field
 
 _TEXT = {"type": ["string", "number", "boolean", "null"]}
@@ -59,6 +60,8 @@ def _field(name: str, spec: Field) -> dict:
         schema = {"anyOf": [{"type": "array", "items": {"anyOf": [_ID, _object(spec.fields)]}}, {"type": "null"}]}
     elif kind == "steps":
         schema = {"type": "array", "minItems": 1, "items": _object(spec.fields)}
+    elif kind == "raci":
+        schema = {"type": "object", "additionalProperties": False, "properties": {letter: _one_or_many(_TEXT) for letter in RACI_LETTERS}}
     elif kind == "check":
         schema = _object(spec.fields)
     else:  # a new kind in schema.py must be described here too

@@ -21,7 +21,7 @@ from kamflow.loader import yamlsrc
 from kamflow.loader.build import ProcessBuilder, _collector_paused
 from kamflow.loader.schema import DIRECTIONS, ID_PATTERN, METADATA_FIELDS, STEP_FIELDS
 from kamflow.model.nodelink import EDGE_KINDS, FORMAT, FORMAT_VERSION
-from kamflow.model.process import STEP_TYPES, Edge, Lane, Process, Step
+from kamflow.model.process import RACI_LETTERS, STEP_TYPES, Edge, Lane, Process, Step
 from kamflow.model.source import Mapping, Node, Scalar, Sequence, scalar
 
 
@@ -308,6 +308,10 @@ def _bisect(starts: list[int], offset: int) -> int:
 _TEXT_OR_NULL = {"type": ["string", "null"]}
 _ID_SCHEMA = {"type": "string", "pattern": ID_PATTERN}
 _TEXTS = {"type": "array", "items": {"type": "string"}}
+_METADATA_SCHEMAS: dict[str, Any] = {
+    "text-list": _TEXTS,
+    "raci": {"type": "object", "additionalProperties": False, "properties": {letter: _TEXTS for letter in RACI_LETTERS}},
+}
 
 EXPORT_SCHEMA: dict[str, Any] = {
     "$schema": "http://json-schema.org/draft-07/schema#",
@@ -371,7 +375,7 @@ EXPORT_SCHEMA: dict[str, Any] = {
                         "type": "object",
                         "additionalProperties": False,
                         "properties": {
-                            name: (_TEXTS if STEP_FIELDS[name].kind == "text-list" else {"type": "string"}) | {"description": STEP_FIELDS[name].doc}
+                            name: _METADATA_SCHEMAS.get(STEP_FIELDS[name].kind, {"type": "string"}) | {"description": STEP_FIELDS[name].doc}
                             for name in METADATA_FIELDS
                         },
                     },

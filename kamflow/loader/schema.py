@@ -45,6 +45,7 @@ STEP_FIELDS = {
     "notes": Field("text", "Free notes, shown as the step's tooltip and in reports."),
     "link": Field("text", "A URL (http, https or mailto) the step links to."),
     "tags": Field("text-list", "Free tags."),
+    "raci": Field("raci", "Who is Responsible, Accountable (exactly one), Consulted and Informed: {R: [...], A: ..., C: [...], I: [...]}, naming lanes or roles."),
 }
 
 CHECK_FIELDS = {
@@ -67,4 +68,4 @@ TOP_FIELDS = {
     "steps": Field("steps", "The steps, in order.", required=True, fields=STEP_FIELDS),
 }
 
-METADATA_FIELDS = ("owner", "duration", "kpis", "inputs", "outputs", "notes", "link", "tags")
+METADATA_FIELDS = ("owner", "duration", "kpis", "inputs", "outputs", "notes", "link", "tags", "raci")

@@ -12,7 +12,15 @@ if TYPE_CHECKING:  # networkx is imported lazily: start-up time matters for the 
     import networkx as nx
 
 STEP_TYPES = ("start", "end", "step", "decision", "subprocess", "document", "data", "manual", "wait", "parallel")
-METADATA_KEYS = ("owner", "duration", "kpis", "inputs", "outputs", "notes", "link", "tags")
+METADATA_KEYS = ("owner", "duration", "kpis", "inputs", "outputs", "notes", "link", "tags", "raci")
+# A step's `raci` metadata: letter -> the lanes or roles named, as a list, in this order (only the
+# letters given): Responsible, Accountable, Consulted, Informed.
+RACI_LETTERS = ("R", "A", "C", "I")
+
+
+def raci_text(raci: dict[str, list[str]]) -> str:
+    """A RACI as one line of text, for formats that hold only text: `R: kam; A: sponsor; C: team`."""
+    return "; ".join(f"{letter}: {', '.join(raci[letter])}" for letter in RACI_LETTERS if raci.get(letter))
 
 
 @dataclass(frozen=True)

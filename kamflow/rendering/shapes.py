@@ -13,6 +13,7 @@ room each symbol needs around its text; `symbol_path` draws it.
 | manual     | manual operation    | trapezium, wide side up                           |
 | wait       | delay               | "D": flat left side, half circle on the right     |
 | parallel   | parallel mode       | two parallel horizontal lines (split and join)    |
+| offpage    | off-page connector  | pentagon pointing down (joins of a split chart)   |
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ SYMBOL_NAMES = {
     "manual": "Manual operation",
     "wait": "Wait (delay)",
     "parallel": "Parallel (split / join)",
+    "offpage": "Off-page connector (continued on another page)",
 }
 
 # Graphviz shape and margins (inches, "x,y") that leave room for each symbol's extra parts.
@@ -44,6 +46,7 @@ DOT_SHAPES: dict[str, dict[str, str]] = {
     "manual": {"shape": "box", "margin": "0.3,0.08"},
     "wait": {"shape": "box", "margin": "0.28,0.08"},
     "parallel": {"shape": "box", "margin": "0.3,0.1", "height": "0.3"},
+    "offpage": {"shape": "box", "margin": "0.14,0.16"},  # a split chart's joins (model.split), never in a file
 }
 
 BAR_INSET = 7.0  # predefined process: distance of the inner bars from the sides
@@ -82,6 +85,9 @@ def symbol_path(
         if direction == "LR":  # the flow runs left to right: the lines stand upright
             return f"M{_n(left)},{_n(top)} L{_n(left)},{_n(bottom)} M{_n(right)},{_n(top)} L{_n(right)},{_n(bottom)}"
         return f"M{_n(left)},{_n(top)} L{_n(right)},{_n(top)} M{_n(left)},{_n(bottom)} L{_n(right)},{_n(bottom)}"
+    if step_type == "offpage":  # ISO 5807 off-page connector: a pentagon pointing down
+        shoulder = bottom - min(h * 0.28, 12.0)
+        return _poly([(left, top), (right, top), (right, shoulder), (cx, bottom), (left, shoulder)])
     if step_type == "document":
         amp = min(h * 0.09, 6.0)
         base = bottom - amp
@@ -106,4 +112,6 @@ def symbol_extras(step_type: str, cx: float, cy: float, w: float, h: float) -> s
 
 def text_centre_offset(step_type: str, h: float) -> float:
     """How far up the text sits from the box centre (a document's wave takes the bottom)."""
+    if step_type == "offpage":
+        return min(h * 0.28, 12.0) / 2
     return min(h * 0.09, 6.0) / 2 if step_type == "document" else 0.0

@@ -43,6 +43,8 @@ def symbol_size(step_type: str, text_w: float, text_h: float) -> tuple[float, fl
         extra = 2 * min(height * 0.4, 16.0)
     elif step_type == "document":
         height += min(height * 0.09, 6.0) * 2
+    elif step_type == "offpage":
+        height += min(height * 0.28, 12.0)
     width = max(MIN_WIDTH, text_w + 2 * PAD_X + extra)
     return (round(width, 2), round(height, 2))
 

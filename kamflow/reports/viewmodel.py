@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from kamflow.model.graph import flow_order  # noqa: F401  (re-exported by kamflow.reports)
 from kamflow.model.links import safe_link
-from kamflow.model.process import Process
+from kamflow.model.process import RACI_LETTERS, Process, Step
 
 if TYPE_CHECKING:
     from kamflow.checks.findings import Finding
@@ -156,6 +156,8 @@ def build_view(
         ],
     }
 
+    raci = raci_matrix(process, ordered, numbers)
+
     finding_rows = []
     for finding in findings:
         finding_rows.append(
@@ -204,6 +206,7 @@ def build_view(
         "decisions": decisions,
         "lanes": lanes,
         "matrix": matrix,
+        "raci": raci,
         "findings": finding_rows,
         "check": {
             "errors": errors,
@@ -213,6 +216,39 @@ def build_view(
         "conformance": conformance,
         "portfolio": {"index": index_href} if index_href else None,
         "stats": _stats_view(stats, process, numbers) if stats else None,
+    }
+
+
+def raci_matrix(process: Process, ordered: Iterable[Step], numbers: Mapping[str, int]) -> dict[str, Any] | None:
+    """Roles x steps from the steps' `raci`, or None when no step has one. Roles are the lanes
+    named, in declared order, then other roles in the order they first appear; a cell holds the
+    letters of that role for that step in RACI order ("R/A", "C", "")."""
+    rows = [step for step in ordered if step.metadata.get("raci")]
+    if not rows:
+        return None
+    lane_labels = {lane.id: lane.label for lane in process.lanes}
+    named: list[str] = []
+    for step in rows:
+        for letter in RACI_LETTERS:
+            for name in step.metadata["raci"].get(letter, []):
+                if name not in named:
+                    named.append(name)
+    lane_order = {lane.id: index for index, lane in enumerate(process.lanes)}
+    roles = sorted(named, key=lambda name: (0, lane_order[name], "") if name in lane_order else (1, named.index(name), name))
+    return {
+        "roles": [lane_labels.get(name, name) for name in roles],
+        "rows": [
+            {
+                "number": numbers.get(step.id),
+                "id": step.id,
+                "label": step.label,
+                "cells": [
+                    "/".join(letter for letter in RACI_LETTERS if role in step.metadata["raci"].get(letter, []))
+                    for role in roles
+                ],
+            }
+            for step in rows
+        ],
     }
 
 

@@ -21,7 +21,10 @@ def test_networkx_reads_back_nodes_edges_and_labels(path, exported):
         assert attrs.get("lane") == step.lane
         assert all(isinstance(value, str) for value in attrs.values())
         for key, value in step.metadata.items():
-            assert attrs[key] == ("\n".join(value) if isinstance(value, list) else value)
+            if key == "raci":  # letter: names, in RACI order
+                assert attrs[key] == "; ".join(f"{letter}: {', '.join(value[letter])}" for letter in "RACI" if letter in value)
+            else:
+                assert attrs[key] == ("\n".join(value) if isinstance(value, list) else value)
     known = [(i, e) for i, e in enumerate(process.edges) if e.target in process.steps_by_id]
     edges = list(graph.edges(keys=True, data=True))
     assert [(s, t, k) for s, t, k, _ in edges] == [(e.source, e.target, f"flow-{i + 1}") for i, e in known] or \

@@ -154,14 +154,18 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_page_size_and_dpi(tmp_path):
-    process = kamflow.load(PROCESSES / "kam.yaml")
+    # a chart readable on one page (a bigger one is cut over pages: tests/office/test_page_split.py)
+    small = tmp_path / "small.yaml"
+    small.write_text("kamflow: 1\nid: small\nsteps:\n  - {id: a, type: start, label: Begin, next: b}\n"
+                     "  - {id: b, label: Work, next: c}\n  - {id: c, label: Check, next: d}\n  - {id: d, type: end, label: Done}\n", encoding="utf-8")
+    process = kamflow.load(small)
     for page, size in (("A4", (595, 842)), ("A3", (842, 1191)), ("letter", (612, 792))):
         for direction in ("TB", "LR"):
             pdf = kamflow.render(process, formats=("pdf",), output_dir=tmp_path / page / direction, options=RenderOptions(page=page, direction=direction))[0]
             info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
             line = next(line for line in info.splitlines() if line.startswith("Page size"))
             w, h = (round(float(v)) for v in line.split()[2:5:2])
-            assert (w, h) == (size if direction == "TB" else size[::-1]), (page, direction, line)  # KAM LR is wide: landscape
+            assert (w, h) == (size if direction == "TB" else size[::-1]), (page, direction, line)  # LR is wide: landscape
     charts = {dpi: kamflow.render_charts(process, formats=("png",), options=RenderOptions(dpi=dpi))["png"] for dpi in (50, 100)}
     (w50, h50), (w100, h100) = _png_size(charts[50]), _png_size(charts[100])
     assert abs(w100 - 2 * w50) <= 2 and abs(h100 - 2 * h50) <= 2
