@@ -26,7 +26,8 @@ _FROM_API = {
     "report",
     "write_report",
     "import_file",
-    "report_docx", "export_deck",
+    "report_docx",
+    "export_deck",
 }
 
 

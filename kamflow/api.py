@@ -210,7 +210,9 @@ def render(
         >>> kamflow.render(kam, formats=("svg",), output_dir=None)["svg"][:5]
         b'<?xml'
     """
-    charts = render_charts(process, formats=chart_formats(formats), options=options, direction=direction, overlay=overlay, findings=findings, notes=notes)
+    charts = render_charts(
+        process, formats=chart_formats(formats), options=options, direction=direction, overlay=overlay, findings=findings, notes=notes
+    )
     if output_dir is None:
         return charts
     return write_atomically({Path(output_dir) / f"{process.id}.{fmt}": data for fmt, data in charts.items()})
@@ -272,18 +274,22 @@ def _paged_pdf(process: Process, pdf: bytes, *, overlay: Overlay, options: Rende
     from kamflow.rendering.chart import resolve_theme
     from kamflow.rendering.pages import fit_scale, page_room, pages_pdf
 
+    page = options.page or "A4"
+
     def text_at(landscape: bool):
-        room = page_room(options.page, landscape=landscape)
+        room = page_room(page, landscape=landscape)
         return lambda scenes: min(smallest_text(scene) * fit_scale(scene, room) for scene in scenes)
 
-    plans = [(_chart_plan(process, overlay=overlay, options=options, unit="page", text_at=text_at(landscape)), landscape) for landscape in (False, True)]
+    plans = [
+        (_chart_plan(process, overlay=overlay, options=options, unit="page", text_at=text_at(landscape)), landscape) for landscape in (False, True)
+    ]
     if not any(plan.split for plan, _ in plans) or any(not plan.split for plan, _ in plans):
         return pdf  # readable on one page (in at least one orientation, as render_process turns it)
     readable = [item for item in plans if item[0].smallest >= 9.0]
     plan, landscape = min(readable, key=lambda item: len(item[0].parts)) if readable else max(plans, key=lambda item: item[0].smallest)
     if notes is not None:
         notes.append(plan.summary(f"{process.path}: {options.page} PDF"))
-    return pages_pdf(numbered(plan, 0), theme=resolve_theme(process, options), page=options.page, landscape=landscape, timeout=options.timeout)
+    return pages_pdf(numbered(plan, 0), theme=resolve_theme(process, options), page=page, landscape=landscape, timeout=options.timeout)
 
 
 def _chart_plan(process: Process, *, overlay: Overlay, options: RenderOptions, unit: str, text_at, link_ext: str = "svg"):
@@ -613,9 +619,9 @@ def report_docx(
         >>> "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
         True
     """
-    from kamflow.reports import build_view
-    from kamflow.reports.docx import Chart, Section, build_docx
     from kamflow.rendering.svg import flow_numbers
+    from kamflow.reports import build_view
+    from kamflow.reports.docx import Section, build_docx
 
     space = Session.of(workspace)
     template = _read_reference_doc(reference_doc) if reference_doc is not None else None
@@ -637,10 +643,11 @@ def _document_charts(process: Process, findings: list[Finding], *, options: Rend
     """The chart pictures of a Word report: one figure, or the chart cut into figures joined by
     off-page connectors when its step text would be below 9 pt in the text block of the page."""
     from kamflow.model.split import numbered, smallest_text
-    from kamflow.reports.docx import PAGE_SIZES as DOC_PAGES, Chart
     from kamflow.rendering.chart import resolve_theme
     from kamflow.rendering.convert import convert
     from kamflow.rendering.svg import write_svg
+    from kamflow.reports.docx import PAGE_SIZES as DOC_PAGES
+    from kamflow.reports.docx import Chart
 
     chart_options = replace(options, subprocess_links=options.subprocess_links if options.subprocess_links is not None else subprocess_links(process))
     overlay = ghost_overlay(process, findings) if chart_options.ghosts else Overlay()
@@ -660,13 +667,20 @@ def _document_charts(process: Process, findings: list[Finding], *, options: Rend
         scenes = numbered(plan, first_figure - 1)
         for index, scene in enumerate(scenes, start=1):
             svg = write_svg(scene, theme=theme).encode("utf-8")
-            png = convert({"png": (svg, [f"--dpi-x={options.dpi}", f"--dpi-y={options.dpi}", f"--background-color={theme.background}"])}, timeout=options.timeout)["png"]
+            png_args = [f"--dpi-x={options.dpi}", f"--dpi-y={options.dpi}", f"--background-color={theme.background}"]
+            png = convert({"png": (svg, png_args)}, timeout=options.timeout)["png"]
             caption = f"Flowchart: {process.title}" + (f", part {index} of {len(scenes)}" if len(scenes) > 1 else "")
             charts.append(Chart(svg, png, scene.width, scene.height, caption))
     except RenderError as error:
         raise error.at(process.path) from None
-    notes = (f"The chart is cut into {len(scenes)} figures at {len(plan.cuts)} flows, joined by off-page connectors "
-             f"({', '.join(cut.letter for cut in plan.cuts)}), so that its text stays readable.",) if plan.split else ()
+    notes = (
+        (
+            f"The chart is cut into {len(scenes)} figures at {len(plan.cuts)} flows, joined by off-page connectors "
+            f"({', '.join(cut.letter for cut in plan.cuts)}), so that its text stays readable.",
+        )
+        if plan.split
+        else ()
+    )
     return tuple(charts), notes
 
 
@@ -763,9 +777,9 @@ def export_deck(
     """
     from kamflow.exporters.pptx import MARGIN, SLIDE_HEIGHT, SLIDE_WIDTH, TITLE_HEIGHT, ChartSlide, Deck, drawn_region, write_pptx
     from kamflow.model.split import numbered, smallest_text
-    from kamflow.reports import build_view
     from kamflow.rendering.chart import resolve_theme
     from kamflow.rendering.svg import flow_numbers
+    from kamflow.reports import build_view
 
     space = Session.of(workspace)
     options = options or RenderOptions()
@@ -783,7 +797,8 @@ def export_deck(
     plans = []
     for process in processes:
         findings = check(process, workspace=space)
-        chart_options = replace(options, subprocess_links=options.subprocess_links if options.subprocess_links is not None else subprocess_links(process, workspace=space))
+        resolved = options.subprocess_links if options.subprocess_links is not None else subprocess_links(process, workspace=space)
+        chart_options = replace(options, subprocess_links=resolved)
         overlay = ghost_overlay(process, findings, workspace=space) if chart_options.ghosts else Overlay()
         if chart_options.highlight == "critical-path":
             overlay = overlay.merged(critical_path_overlay(process))
@@ -802,7 +817,7 @@ def export_deck(
         by_step = {step["id"]: step for step in view["steps"]}
         for index, scene in enumerate(scenes, start=1):
             key = process.id if index == 1 else f"{process.id}#{index}"
-            links = {}
+            links: dict[str, str] = {}
             for step in scene.steps:
                 if step.subprocess and step.subprocess in ids:
                     links[step.id] = step.subprocess
@@ -832,14 +847,27 @@ def _speaker_notes(steps: list[dict]) -> str:
     lines = []
     for step in steps:
         lines.append(f"{step['number']}. {step['label']}")
-        facts = [("Lane", step["lane"]), ("Owner", step["owner"]), ("Duration", step["duration"]), ("KPIs", "; ".join(step["kpis"])),
-                 ("Inputs", "; ".join(step["inputs"])), ("Outputs", "; ".join(step["outputs"])), ("Notes", step["notes"])]
+        facts = [
+            ("Lane", step["lane"]),
+            ("Owner", step["owner"]),
+            ("Duration", step["duration"]),
+            ("KPIs", "; ".join(step["kpis"])),
+            ("Inputs", "; ".join(step["inputs"])),
+            ("Outputs", "; ".join(step["outputs"])),
+            ("Notes", step["notes"]),
+        ]
         lines.extend(f"   {name}: {value}" for name, value in facts if value)
     return "\n".join(lines)
 
 
-def write_deck(processes: list[Process], *, output: Path | str | None = None, options: RenderOptions | None = None, notes: list[str] | None = None,
-               workspace: Space = None) -> list[Path]:
+def write_deck(
+    processes: list[Process],
+    *,
+    output: Path | str | None = None,
+    options: RenderOptions | None = None,
+    notes: list[str] | None = None,
+    workspace: Space = None,
+) -> list[Path]:
     """export_deck written atomically: to `output` (a .pptx file, or a folder that gets
     `<process id>.pptx`, or `deck.pptx` for several processes), default the folder `output`."""
     if not processes:

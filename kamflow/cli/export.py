@@ -24,7 +24,13 @@ class _ExportFormats(click.Choice):
 
 @click.command("export")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
-@click.option("--to", "to", required=True, type=_ExportFormats(), help="The format to write (pptx: a PowerPoint deck of native shapes, one for all the processes).")
+@click.option(
+    "--to",
+    "to",
+    required=True,
+    type=_ExportFormats(),
+    help="The format to write (pptx: a PowerPoint deck of native shapes, one for all the processes).",
+)
 @click.option(
     "-o",
     "--output",

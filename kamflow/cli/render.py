@@ -83,15 +83,14 @@ def _render_stream(paths: tuple[str, ...], wanted: tuple[str, ...], output_dir: 
     if strict and any(f.severity == "error" for f in findings):
         click.echo("not rendered: the check found errors (--strict)", err=True)
         raise SystemExit(1)
+    notes: list[str] = []  # what was split over several pages
     if output_dir == "-":
         stream = sys.stdout.buffer
-        notes: list[str] = []
         stream.write(api.render_charts(process, formats=wanted, options=options, findings=findings, notes=notes)[wanted[0]])
         for note in notes:
             click.echo(note, err=True)
         stream.flush()
         return
-    notes: list[str] = []
     for written in api.render(process, formats=wanted, output_dir=output_dir, options=options, findings=findings, notes=notes):
         click.echo(str(written))
     for note in notes:

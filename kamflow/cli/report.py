@@ -10,13 +10,30 @@ from kamflow.cli._lazy import api
 
 @click.command("report")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("-o", "--output", type=click.Path(), help="The report file for one process (default output/<id>.<format>), the folder for a portfolio (default output/report).")
-@click.option("--format", "fmt", type=click.Choice(["html", "md", "docx"]), help="html (one self-contained page), md (Markdown with the chart as an SVG beside it) or docx (one Word document, also for a folder). Default: from -o's or --template's name, else html.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    help="The report file for one process (default output/<id>.<format>), the folder for a portfolio (default output/report).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md", "docx"]),
+    help="html (one self-contained page), md (Markdown with the chart as an SVG beside it) or docx (one Word document, also for a folder)."
+    " Default: from -o's or --template's name, else html.",
+)
 @click.option("--template", type=click.Path(), help="Your own Jinja2 template for process pages; docs/templates.md lists its variables.")
-@click.option("--reference-doc", type=click.Path(), help="docx: a Word document (.docx) whose styles, page size, margins, headers and footers the report takes, as pandoc's --reference-doc.")
+@click.option(
+    "--reference-doc",
+    type=click.Path(),
+    help="docx: a Word document (.docx) whose styles, page size, margins, headers and footers the report takes, as pandoc's --reference-doc.",
+)
 @click.option("--page", type=click.Choice(["A4", "A3", "letter"]), help="docx: the paper size (default: the reference document's, else A4).")
 @chart_options
-def report_command(paths: tuple[str, ...], output: str | None, fmt: str | None, template: str | None, reference_doc: str | None, page: str | None, chart: dict) -> None:
+def report_command(
+    paths: tuple[str, ...], output: str | None, fmt: str | None, template: str | None, reference_doc: str | None, page: str | None, chart: dict
+) -> None:
     """Write a report of a process: title, description, the chart, the steps in flow order,
     a lane x step responsibility matrix, the RACI matrix (when steps have one), the decisions,
     path analytics and the check findings. --format docx writes one Word document.

@@ -11,6 +11,7 @@ what the api says about its steps (owner, duration, KPIs, inputs, outputs); a st
 another slide of the deck (a subprocess to its process, an off-page connector to the part it
 continues on). The bytes depend only on the input (fixed core-property dates, files.stable_zip).
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -163,9 +164,13 @@ def _frame(scene: Scene) -> Frame:
 def _chart_slide(slide, chart: ChartSlide, theme, slides: dict) -> None:
     scene = chart.scene
     frame = _frame(scene)
-    _text_box(slide, (MARGIN, 10, SLIDE_WIDTH - 2 * MARGIN, 26), [chart.title], size=20, bold=True, colour=theme.text, font=theme.font_family, align="left")
+    _text_box(
+        slide, (MARGIN, 10, SLIDE_WIDTH - 2 * MARGIN, 26), [chart.title], size=20, bold=True, colour=theme.text, font=theme.font_family, align="left"
+    )
     if chart.subtitle:
-        _text_box(slide, (MARGIN, 32, SLIDE_WIDTH - 2 * MARGIN, 14), [chart.subtitle], size=10, colour=theme.muted, font=theme.font_family, align="left")
+        _text_box(
+            slide, (MARGIN, 32, SLIDE_WIDTH - 2 * MARGIN, 14), [chart.subtitle], size=10, colour=theme.muted, font=theme.font_family, align="left"
+        )
     for lane in scene.lanes:
         _lane(slide, lane, frame, theme, scene.direction)
     shapes: dict[str, Any] = {}
@@ -205,8 +210,15 @@ def _lane(slide, lane, frame: Frame, theme, direction: str) -> None:
     header.name = f"lane-header-{lane.id}"
     _fill(header, theme.lane_header_fill(lane.index))
     _line(header, theme.lane_border, 0.75)
-    _shape_text(header, list(lane.header_text.lines), size=lane.header_text.size * frame.scale, bold=True,
-                colour=theme.lane_header_text, font=theme.font_family, vertical=direction == "LR")
+    _shape_text(
+        header,
+        list(lane.header_text.lines),
+        size=lane.header_text.size * frame.scale,
+        bold=True,
+        colour=theme.lane_header_text,
+        font=theme.font_family,
+        vertical=direction == "LR",
+    )
 
 
 def _step(slide, step: SceneStep, frame: Frame, theme):
@@ -222,11 +234,18 @@ def _step(slide, step: SceneStep, frame: Frame, theme):
     lines = list(step.text.lines)
     if step.ghost == "missing" and lines and not lines[0].startswith("Missing:"):
         lines[0] = f"Missing: {lines[0]}"
-    paragraphs = [(line, {}) for line in lines]
+    paragraphs: list[tuple[str, dict[str, Any]]] = [(line, {}) for line in lines]
     for badge in step.marks:
         paragraphs.append((f"[{badge.text}]", {"italic": True, "colour": theme.marks.get(badge.kind, colours.stroke), "size": step.text.size * 0.82}))
-    _shape_text(shape, paragraphs, size=step.text.size * frame.scale, colour=colours.text or theme.text, font=theme.font_family,
-                italic=step.text.italic, scale=frame.scale)
+    _shape_text(
+        shape,
+        paragraphs,
+        size=step.text.size * frame.scale,
+        colour=colours.text or theme.text,
+        font=theme.font_family,
+        italic=step.text.italic,
+        scale=frame.scale,
+    )
     if step.link and step.link.startswith(("http://", "https://", "mailto:")):
         shape.click_action.hyperlink.address = step.link
     return shape
@@ -331,16 +350,27 @@ def _bend(connector, points, source_side: str, target_side: str) -> None:
             along, span = points[1][1] - sy, dy
         else:
             along, span = points[1][0] - sx, dx
-        adj = 50000 if abs(span) < 0.5 and abs(along) < 0.5 else round(along / (span if abs(span) >= 0.5 else 0.5 * (1 if span >= 0 else -1)) * 100000)
+        adj = (
+            50000 if abs(span) < 0.5 and abs(along) < 0.5 else round(along / (span if abs(span) >= 0.5 else 0.5 * (1 if span >= 0 else -1)) * 100000)
+        )
         adj = max(-5_000_000, min(5_000_000, adj))
         av.append(av.makeelement(qn("a:gd"), {"name": "adj1", "fmla": f"val {adj}"}))
 
 
 def _flow_label(slide, flow: SceneFlow, frame: Frame, theme) -> None:
-    box = flow.label_box
-    lines = list(flow.label.lines) + ([f"[{flow.badge.text}]"] if flow.badge is not None else [])
-    shape = _text_box(slide, (frame.x(box.x), frame.y(box.y), box.width * frame.scale, box.height * frame.scale), lines,
-                      size=flow.label.size * frame.scale, colour=theme.edge_label, font=theme.font_family, fill=theme.background)
+    box, label = flow.label_box, flow.label
+    if box is None or label is None:
+        return
+    lines = list(label.lines) + ([f"[{flow.badge.text}]"] if flow.badge is not None else [])
+    shape = _text_box(
+        slide,
+        (frame.x(box.x), frame.y(box.y), box.width * frame.scale, box.height * frame.scale),
+        lines,
+        size=label.size * frame.scale,
+        colour=theme.edge_label,
+        font=theme.font_family,
+        fill=theme.background,
+    )
     shape.name = f"label-{flow.id}"
 
 
@@ -353,20 +383,32 @@ def _number(slide, step: SceneStep, frame: Frame, theme) -> None:
     shape.name = f"number-{step.id}"
     _fill(shape, theme.text)
     _line(shape, theme.text, 0.5)
-    _shape_text(shape, [str(step.number)], size=max(step.number_radius * 1.1 * frame.scale, 5), bold=True, colour=theme.background, font=theme.font_family)
+    _shape_text(
+        shape, [str(step.number)], size=max(step.number_radius * 1.1 * frame.scale, 5), bold=True, colour=theme.background, font=theme.font_family
+    )
 
 
 def _legend(slide, scene: Scene, frame: Frame, theme) -> None:
     from pptx.enum.shapes import MSO_SHAPE
 
     legend = scene.legend
+    if legend is None:
+        return
     box = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, *frame.box(legend.box))
     box.name = "legend"
     _fill(box, theme.background)
     _line(box, theme.lane_border, 0.75)
     title = legend.title
-    _text_box(slide, (frame.x(legend.box.x) + 4, frame.y(title.y - title.size), legend.box.width * frame.scale - 8, title.size * 1.6 * frame.scale),
-              list(title.lines), size=title.size * frame.scale, bold=True, colour=theme.text, font=theme.font_family, align="left")
+    _text_box(
+        slide,
+        (frame.x(legend.box.x) + 4, frame.y(title.y - title.size), legend.box.width * frame.scale - 8, title.size * 1.6 * frame.scale),
+        list(title.lines),
+        size=title.size * frame.scale,
+        bold=True,
+        colour=theme.text,
+        font=theme.font_family,
+        align="left",
+    )
     for entry in legend.entries:
         sw, sh = legend.symbol_width * frame.scale, legend.symbol_height * frame.scale
         x, y = frame.x(entry.x), frame.y(entry.y)
@@ -380,15 +422,24 @@ def _legend(slide, scene: Scene, frame: Frame, theme) -> None:
             _fill(symbol, theme.warning.fill)
             _line(symbol, theme.warning.stroke, 1.0, dashed=True)
         text = (f"[{entry.badge}] " if entry.badge else "") + entry.text
-        _text_box(slide, (x + sw + 6 * frame.scale, y - sh / 2, legend.box.right * frame.scale, sh), [text], size=scene.font_size * 0.86 * frame.scale,
-                  colour=theme.text, font=theme.font_family, align="left")
+        _text_box(
+            slide,
+            (x + sw + 6 * frame.scale, y - sh / 2, legend.box.right * frame.scale, sh),
+            [text],
+            size=scene.font_size * 0.86 * frame.scale,
+            colour=theme.text,
+            font=theme.font_family,
+            align="left",
+        )
 
 
 def _index_slide(slide, deck: Deck, slides: dict, theme) -> None:
     """A slide listing every process with a link to its first chart slide."""
     font = theme.font_family if theme is not None else "Calibri"
     text_colour = theme.text if theme is not None else "#1d2733"
-    _text_box(slide, (MARGIN, 10, SLIDE_WIDTH - 2 * MARGIN, 30), ["Processes in this deck"], size=22, bold=True, colour=text_colour, font=font, align="left")
+    _text_box(
+        slide, (MARGIN, 10, SLIDE_WIDTH - 2 * MARGIN, 30), ["Processes in this deck"], size=22, bold=True, colour=text_colour, font=font, align="left"
+    )
     seen: list[ChartSlide] = []
     for chart in deck.slides:
         if chart.key.split("#", 1)[0] not in [c.key.split("#", 1)[0] for c in seen]:
@@ -399,8 +450,15 @@ def _index_slide(slide, deck: Deck, slides: dict, theme) -> None:
     for index, chart in enumerate(seen):
         column, row = divmod(index, per_column)
         width = (SLIDE_WIDTH - 2 * MARGIN) / columns
-        shape = _text_box(slide, (MARGIN + column * width, 56 + row * row_h, width - 12, row_h), [chart.title], size=min(16, row_h * 0.55),
-                          colour=text_colour, font=font, align="left")
+        shape = _text_box(
+            slide,
+            (MARGIN + column * width, 56 + row * row_h, width - 12, row_h),
+            [chart.title],
+            size=min(16, row_h * 0.55),
+            colour=text_colour,
+            font=font,
+            align="left",
+        )
         shape.name = f"index-{chart.key}"
         shape.click_action.target_slide = slides[chart.key]
         shape.text_frame.paragraphs[0].runs[0].font.underline = True
@@ -445,8 +503,18 @@ def _line(shape, colour: str, width: float, *, dashed: bool = False) -> None:
     shape.shadow.inherit = False
 
 
-def _shape_text(shape, paragraphs: Iterable, *, size: float, colour: str, font: str, bold: bool = False, italic: bool = False,
-                vertical: bool = False, scale: float = 1.0) -> None:
+def _shape_text(
+    shape,
+    paragraphs: Iterable,
+    *,
+    size: float,
+    colour: str,
+    font: str,
+    bold: bool = False,
+    italic: bool = False,
+    vertical: bool = False,
+    scale: float = 1.0,
+) -> None:
     """Centred lines of text in a shape, each line its own paragraph, no re-wrapping (the scene
     wrapped them), no shrinking; `paragraphs` are strings or (text, {italic, colour, size}) pairs."""
     from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
@@ -471,8 +539,18 @@ def _shape_text(shape, paragraphs: Iterable, *, size: float, colour: str, font: 
         run.font.color.rgb = _rgb(style.get("colour", colour))
 
 
-def _text_box(slide, box: tuple[float, float, float, float], lines: list[str], *, size: float, colour: str, font: str,
-              bold: bool = False, align: str = "center", fill: str | None = None):
+def _text_box(
+    slide,
+    box: tuple[float, float, float, float],
+    lines: list[str],
+    *,
+    size: float,
+    colour: str,
+    font: str,
+    bold: bool = False,
+    align: str = "center",
+    fill: str | None = None,
+):
     from pptx.enum.text import PP_ALIGN
 
     x, y, w, h = box

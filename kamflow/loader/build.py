@@ -209,7 +209,7 @@ class ProcessBuilder:
             return "step"
         return value or "step"
 
-    def metadata_value(self, name: str, node: Node, where: str) -> str | list[str] | None:
+    def metadata_value(self, name: str, node: Node, where: str) -> str | list[str] | dict[str, list[str]] | None:
         """One metadata field (owner, duration, kpis, ...): text or a text list; a duration must parse."""
         if STEP_FIELDS[name].kind == "raci":
             return self.raci(node, f"`raci` of {where}") or None

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kamflow.model.process import RACI_LETTERS
 from kamflow.loader.schema import DIRECTIONS, FORMAT_VERSION, ID_PATTERN, TOP_FIELDS, Field
+from kamflow.model.process import RACI_LETTERS
 
 _TEXT = {"type": ["string", "number", "boolean", "null"]}
 _ID = {"type": "string", "pattern": ID_PATTERN}

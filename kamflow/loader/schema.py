@@ -45,7 +45,10 @@ STEP_FIELDS = {
     "notes": Field("text", "Free notes, shown as the step's tooltip and in reports."),
     "link": Field("text", "A URL (http, https or mailto) the step links to."),
     "tags": Field("text-list", "Free tags."),
-    "raci": Field("raci", "Who is Responsible, Accountable (exactly one), Consulted and Informed: {R: [...], A: ..., C: [...], I: [...]}, naming lanes or roles."),
+    "raci": Field(
+        "raci",
+        "Who is Responsible, Accountable (exactly one), Consulted and Informed: {R: [...], A: ..., C: [...], I: [...]}, naming lanes or roles.",
+    ),
 }
 
 CHECK_FIELDS = {

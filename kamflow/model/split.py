@@ -5,6 +5,7 @@ the source's part ("A → page 3") and a flow out of the matching connector on t
 ("from page 2: A"). Flows to the same target share one letter. The parts are plain Processes, so
 the ordinary layout draws them; which steps go together is the caller's choice (in flow order).
 """
+
 from __future__ import annotations
 
 import string
@@ -116,13 +117,15 @@ def _overlay_for(overlay: Overlay, members: set[str], edges: list[Edge], number:
             continue
         keep_after = tuple(i for i, s in enumerate(ghost.after) if s in members)
         keep_before = tuple(i for i, s in enumerate(ghost.before) if s in members)
-        ghosts.append(replace(
-            ghost,
-            after=tuple(ghost.after[i] for i in keep_after),
-            before=tuple(ghost.before[i] for i in keep_before),
-            after_labels=tuple(ghost.after_labels[i] for i in keep_after if i < len(ghost.after_labels)),
-            before_labels=tuple(ghost.before_labels[i] for i in keep_before if i < len(ghost.before_labels)),
-        ))
+        ghosts.append(
+            replace(
+                ghost,
+                after=tuple(ghost.after[i] for i in keep_after),
+                before=tuple(ghost.before[i] for i in keep_before),
+                after_labels=tuple(ghost.after_labels[i] for i in keep_after if i < len(ghost.after_labels)),
+                before_labels=tuple(ghost.before_labels[i] for i in keep_before if i < len(ghost.before_labels)),
+            )
+        )
     edge_pairs = {(edge.source, edge.target) for edge in edges}
     return Overlay(
         ghosts=tuple(ghosts),
@@ -176,12 +179,23 @@ class Plan:
             return f"{name}: one {self.unit}, step text {self.smallest:.1f} pt"
         letters_ = ", ".join(cut.letter for cut in self.cuts)
         floor = "" if self.smallest >= READABLE else f" (below {READABLE:g} pt: the chart's lanes do not fit across one {self.unit})"
-        return (f"{name}: split into {len(self.parts)} {self.unit}s at {len(self.cuts)} cut flow{'s' if len(self.cuts) != 1 else ''}"
-                f" (off-page connectors {letters_}), step text at least {self.smallest:.1f} pt{floor}")
+        return (
+            f"{name}: split into {len(self.parts)} {self.unit}s at {len(self.cuts)} cut flow{'s' if len(self.cuts) != 1 else ''}"
+            f" (off-page connectors {letters_}), step text at least {self.smallest:.1f} pt{floor}"
+        )
 
 
-def plan_parts(process: Process, order: list[str], *, scene_of, text_at, overlay: Overlay | None = None, unit: str = "page",
-               floor: float = READABLE, max_parts: int | None = None) -> Plan:
+def plan_parts(
+    process: Process,
+    order: list[str],
+    *,
+    scene_of,
+    text_at,
+    overlay: Overlay | None = None,
+    unit: str = "page",
+    floor: float = READABLE,
+    max_parts: int | None = None,
+) -> Plan:
     """Lay the chart out whole; when its smallest text at output size (`text_at(scenes)`, for
     the scenes of all parts, since pages of one PDF share a scale and slides do not) is below
     `floor`, cut it in flow order (`order`) into as few parts as keep every part at or above the

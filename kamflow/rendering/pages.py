@@ -1,6 +1,7 @@
 """A chart cut into parts (model.split) as one multi-page PDF: every part drawn from its own scene
 onto a page of the chosen paper, each scaled down (never up) to fit its page, one rsvg-convert run
 for all pages."""
+
 from __future__ import annotations
 
 import os
@@ -35,8 +36,15 @@ def pages_pdf(scenes, *, theme, page: str, landscape: bool, timeout: float) -> b
     page_w, page_h = (long, short) if landscape else (short, long)
     # every picture padded to at least the printable area, so that rsvg-convert's one box fits
     # each part at its own scale without ever enlarging a small one
-    args = [f"--page-width={page_w:.2f}pt", f"--page-height={page_h:.2f}pt", f"--left={PAGE_MARGIN:.2f}pt",
-            f"--top={PAGE_MARGIN:.2f}pt", f"--width={room_w:.2f}pt", f"--height={room_h:.2f}pt", "--keep-aspect-ratio"]
+    args = [
+        f"--page-width={page_w:.2f}pt",
+        f"--page-height={page_h:.2f}pt",
+        f"--left={PAGE_MARGIN:.2f}pt",
+        f"--top={PAGE_MARGIN:.2f}pt",
+        f"--width={room_w:.2f}pt",
+        f"--height={room_h:.2f}pt",
+        "--keep-aspect-ratio",
+    ]
     env = dict(os.environ)
     env.setdefault("SOURCE_DATE_EPOCH", "0")
     with tempfile.TemporaryDirectory(prefix="kamflow-pages-") as folder:

@@ -12,6 +12,7 @@ The chart is embedded as SVG (Word 2016 and later draw the `svgBlip` extension) 
 fallback for older readers and LibreOffice. Nothing here renders: the api passes the chart bytes.
 The document's bytes depend only on its input (fixed core-property dates, files.stable_zip).
 """
+
 from __future__ import annotations
 
 import copy
@@ -182,8 +183,19 @@ def _steps(document, view, state, level) -> None:
         label = step["label"] + (f" (runs {step['subprocess']['id']})" if step["subprocess"] else "")
         lane = step["lane"] + (f" / {step['owner']}" if step["owner"] and step["owner"] != step["lane"] else "")
         notes = " ".join(filter(None, [step["notes"], step["link"]]))
-        rows.append([str(step["number"]), label, step["type_name"], lane, step["duration"],
-                     "\n".join(step["kpis"]), "\n".join(step["inputs"]), "\n".join(step["outputs"]), notes])
+        rows.append(
+            [
+                str(step["number"]),
+                label,
+                step["type_name"],
+                lane,
+                step["duration"],
+                "\n".join(step["kpis"]),
+                "\n".join(step["inputs"]),
+                "\n".join(step["outputs"]),
+                notes,
+            ]
+        )
     _table(document, list(STEP_COLUMNS), rows, widths=(0.5, 1.8, 0.95, 1.3, 0.85, 1.4, 1.4, 1.4, 2.0))
     _turn(document, landscape=False)
 
@@ -200,32 +212,51 @@ def _decisions(document, view, state, level) -> None:
             share = "" if branch["probability"] is None else f"{branch['probability'] * 100:.0f} %"
             goes = (f"{branch['number']}. " if branch["number"] else "") + branch["target"]
             first = index == 0
-            rows.append([str(decision["number"]) if first else "", decision["label"] if first else "", lane if first else "", branch["label"], goes, share])
+            rows.append(
+                [str(decision["number"]) if first else "", decision["label"] if first else "", lane if first else "", branch["label"], goes, share]
+            )
     _table(document, ["#", "Decision", "Lane / owner", "Branch", "Goes to", "Share"], rows, widths=(0.4, 2.0, 1.5, 1.3, 2.0, 0.7))
 
 
 def _analytics(document, stats, state, level) -> None:
     _heading(document, state, "Path analytics", level)
     units = stats["units"]
-    document.add_paragraph(f"Durations are working time: 1d = {units.get('hours_per_day')}h, 1w = {units.get('days_per_week')}d. Paths follow the forward flow (no loop taken).")
+    document.add_paragraph(
+        f"Durations are working time: 1d = {units.get('hours_per_day')}h, 1w = {units.get('days_per_week')}d."
+        " Paths follow the forward flow (no loop taken)."
+    )
     critical = stats["critical_path"]
     if critical:
         paragraph = document.add_paragraph()
         paragraph.add_run("Critical path").bold = True
-        paragraph.add_run(f" (longest, to {critical['end']['label']}): {critical['duration']} over {len(critical['steps'])} steps, {critical['handoffs']} hand-offs between lanes: "
-                          + " → ".join(step["label"] for step in critical["steps"]) + ".")
+        paragraph.add_run(
+            f" (longest, to {critical['end']['label']}): {critical['duration']} over {len(critical['steps'])} steps,"
+            f" {critical['handoffs']} hand-offs between lanes: " + " → ".join(step["label"] for step in critical["steps"]) + "."
+        )
     else:
         document.add_paragraph("No critical path: the steps have no durations, or no end can be reached.")
     if stats["paths"]:
-        rows = [[path["end"]["label"], f"{path['shortest']['duration']} ({path['shortest']['steps']} steps)", str(path["shortest"]["handoffs"]),
-                 f"{path['longest']['duration']} ({path['longest']['steps']} steps)", str(path["longest"]["handoffs"])] for path in stats["paths"]]
+        rows = [
+            [
+                path["end"]["label"],
+                f"{path['shortest']['duration']} ({path['shortest']['steps']} steps)",
+                str(path["shortest"]["handoffs"]),
+                f"{path['longest']['duration']} ({path['longest']['steps']} steps)",
+                str(path["longest"]["handoffs"]),
+            ]
+            for path in stats["paths"]
+        ]
         _table(document, ["To end", "Shortest", "Hand-offs", "Longest", "Hand-offs"], rows, widths=(2.2, 1.6, 0.8, 1.6, 0.8))
     for item in stats["expected"]:
         paragraph = document.add_paragraph()
         if item["available"]:
             paragraph.add_run("Expected").bold = True
             ends = ", ".join(f"{end['label']} {end['probability'] * 100:.0f} %" for end in item["ends"])
-            paragraph.add_run(f" from {item['start']['label']}, with the branch shares: {item['duration']}, {item['handoffs']:.1f} hand-offs" + (f"; ends {ends}" if ends else "") + ".")
+            paragraph.add_run(
+                f" from {item['start']['label']}, with the branch shares: {item['duration']}, {item['handoffs']:.1f} hand-offs"
+                + (f"; ends {ends}" if ends else "")
+                + "."
+            )
         else:
             paragraph.add_run("Expected duration").bold = True
             problems = "; ".join(item["problems"])
@@ -239,8 +270,16 @@ def _analytics(document, stats, state, level) -> None:
 def _findings(document, view, state, level) -> None:
     _heading(document, state, "Check findings", level)
     if view["findings"]:
-        rows = [[f["severity"], f["rule"], f"line {f['line']}" if f["line"] else "", (f"{f['step_number']}. " if f["step_number"] else "") + (f["step"] or ""), f["message"]]
-                for f in view["findings"]]
+        rows = [
+            [
+                f["severity"],
+                f["rule"],
+                f"line {f['line']}" if f["line"] else "",
+                (f"{f['step_number']}. " if f["step_number"] else "") + (f["step"] or ""),
+                f["message"],
+            ]
+            for f in view["findings"]
+        ]
         _table(document, ["Severity", "Rule", "Where", "Step", "Message"], rows, widths=(0.8, 1.3, 0.7, 1.3, 4.0))
     else:
         document.add_paragraph("The check found no problems.")
@@ -249,7 +288,9 @@ def _findings(document, view, state, level) -> None:
         _heading(document, state, f"Conformance with the reference {conformance['reference_title']}", level + 1)
         if conformance["findings"]:
             for finding in conformance["findings"]:
-                document.add_paragraph(f"{finding['severity']}: {finding['message']} (reference step {finding['reference_step']})", style="List Bullet")
+                document.add_paragraph(
+                    f"{finding['severity']}: {finding['message']} (reference step {finding['reference_step']})", style="List Bullet"
+                )
         else:
             document.add_paragraph("No differences from the reference were found.")
 
@@ -329,11 +370,13 @@ def _chart(document, chart: Chart, state: _State) -> None:
     svg_part = Part(PackURI(f"/word/media/kamflow-chart-{state.figure}.svg"), "image/svg+xml", chart.svg, package)
     rel_id = document.part.relate_to(svg_part, RT.IMAGE)
     blip = inline._inline.xpath(".//a:blip")[0]
-    blip.append(parse_xml(
-        f'<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:ext uri="{SVG_BLIP_EXT}">'
-        f'<asvg:svgBlip xmlns:asvg="{SVG_NS}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:embed="{rel_id}"/>'
-        "</a:ext></a:extLst>"
-    ))
+    blip.append(
+        parse_xml(
+            f'<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:ext uri="{SVG_BLIP_EXT}">'
+            f'<asvg:svgBlip xmlns:asvg="{SVG_NS}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:embed="{rel_id}"/>'
+            "</a:ext></a:extLst>"
+        )
+    )
     doc_pr = inline._inline.xpath(".//wp:docPr")[0]
     doc_pr.set("descr", chart.caption)
     caption = document.add_paragraph(style="Caption")

@@ -242,10 +242,7 @@ def raci_matrix(process: Process, ordered: Iterable[Step], numbers: Mapping[str,
                 "number": numbers.get(step.id),
                 "id": step.id,
                 "label": step.label,
-                "cells": [
-                    "/".join(letter for letter in RACI_LETTERS if role in step.metadata["raci"].get(letter, []))
-                    for role in roles
-                ],
+                "cells": ["/".join(letter for letter in RACI_LETTERS if role in step.metadata["raci"].get(letter, [])) for role in roles],
             }
             for step in rows
         ],

@@ -13,6 +13,8 @@ def check(ctx):
             yield Report(step.span_of("raci"), f"{where} names no one accountable (A): name exactly one role", step.id)
         elif len(accountable) > 1:
             names = ", ".join(accountable)
-            yield Report(step.span_of("raci"), f"{where} names {len(accountable)} accountable roles (A: {names}); exactly one role is accountable", step.id)
+            yield Report(
+                step.span_of("raci"), f"{where} names {len(accountable)} accountable roles (A: {names}); exactly one role is accountable", step.id
+            )
         if not raci.get("R"):
             yield Report(step.span_of("raci"), f"{where} names no one responsible (R): name who does the work", step.id)
