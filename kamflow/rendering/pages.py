@@ -5,12 +5,11 @@ for all pages."""
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 from dataclasses import replace
 
-from kamflow.errors import RenderError
-from kamflow.rendering.convert import INSTALL_HINT, PAGE_MARGIN, converter, fixed_pdf_date
+from kamflow.rendering import tools
+from kamflow.rendering.convert import PAGE_MARGIN, RSVG, converter, fixed_pdf_date
 from kamflow.rendering.options import PAGE_SIZES
 
 
@@ -45,8 +44,6 @@ def pages_pdf(scenes, *, theme, page: str, landscape: bool, timeout: float) -> b
         f"--height={room_h:.2f}pt",
         "--keep-aspect-ratio",
     ]
-    env = dict(os.environ)
-    env.setdefault("SOURCE_DATE_EPOCH", "0")
     with tempfile.TemporaryDirectory(prefix="kamflow-pages-") as folder:
         files = []
         for number, scene in enumerate(scenes, start=1):
@@ -55,16 +52,9 @@ def pages_pdf(scenes, *, theme, page: str, landscape: bool, timeout: float) -> b
             with open(path, "w", encoding="utf-8") as stream:
                 stream.write(write_svg(_pdf_links(padded), theme=theme))
             files.append(path)
-        try:
-            result = subprocess.run([converter(), "--format=pdf", *args, *files], capture_output=True, env=env, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise RenderError(f"rsvg-convert took longer than {timeout:g} s and was stopped") from None
-        except OSError as error:
-            raise RenderError(f"`rsvg-convert` could not be started: {error.strerror or error}; {INSTALL_HINT}") from None
-    if result.returncode != 0:
-        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RenderError(f"rsvg-convert failed to write the PDF pages: {detail[-1] if detail else result.returncode}")
-    return fixed_pdf_date(result.stdout)
+        job = tools.Job([converter(), "--format=pdf", *args, *files], b"", "writing the PDF pages")
+        pdf = tools.run(RSVG, job, timeout=timeout)
+    return fixed_pdf_date(pdf)
 
 
 def _pdf_links(scene):
