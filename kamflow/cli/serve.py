@@ -8,7 +8,12 @@ from kamflow.cli._chart_options import chart_options
 @click.command("serve")
 @click.argument("path", default=".", type=click.Path())
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port to listen on (0: any free port).")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on. Anything but loopback makes the page reachable from other machines (a warning is printed).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but loopback makes the page reachable from other machines (a warning is printed).",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
 @chart_options
 def serve_command(path: str, port: int, host: str, open_browser: bool, chart: dict) -> None:
@@ -23,6 +28,10 @@ def serve_command(path: str, port: int, host: str, open_browser: bool, chart: di
     from kamflow import serve
 
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"warning: listening on {host}, not on 127.0.0.1: anyone who can reach this machine and learns the token can read and change the process files", err=True)
+        click.echo(
+            f"warning: listening on {host}, not on 127.0.0.1: anyone who can reach this machine "
+            "and learns the token can read and change the process files",
+            err=True,
+        )
     settings = serve.prepare(path, chart=chart, host=host)
     serve.run(settings, host=host, port=port, open_browser=open_browser, echo=click.echo)

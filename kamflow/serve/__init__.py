@@ -1,6 +1,7 @@
 """`kamflow serve`: a live preview in the browser. Starlette serves the pages, Uvicorn runs them,
 watchdog reports saves, worker processes draw (kamflow/serve/pool.py). It sits beside the CLI:
 it uses kamflow.api like any command does, and the CLI only starts it."""
+
 from __future__ import annotations
 
 import secrets

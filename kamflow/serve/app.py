@@ -1,6 +1,7 @@
 """The web app of `kamflow serve`: pages, a JSON API, downloads and server-sent events, on
 Starlette. Every request needs the session's token and a loopback Host header (403 otherwise);
 every response carries a Content-Security-Policy that allows only the app's own script."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,6 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, quote
 
 from starlette.applications import Starlette
@@ -121,6 +123,7 @@ class Hub:
     def _schedule(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
+        assert self.loop is not None  # set by the app's start before the watcher runs
         self._timer = self.loop.call_later(self.settings.debounce, self.bump)
 
     def bump(self) -> None:
@@ -139,11 +142,11 @@ def _static(name: str) -> str:
     return resources.files("kamflow.serve").joinpath("static", name).read_text(encoding="utf-8")
 
 
-def create_app(settings: Settings, *, pool: WorkerPool | None = None, watch: bool = True) -> Starlette:
+def create_app(settings: Settings, *, pool: WorkerPool | None = None, watch: bool = True) -> Guard:
     folder = ServedFolder(settings.root)
     hub = Hub(settings)
     cache: OrderedDict[tuple, asyncio.Future] = OrderedDict()  # (what, path, options, folder version) -> job
-    state = {"pool": pool, "observer": None}
+    state: dict[str, Any] = {"pool": pool, "observer": None}
 
     def the_pool() -> WorkerPool:
         if state["pool"] is None:
@@ -212,20 +215,22 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None, watch: boo
 
     async def config(request: Request):
         start = settings.start
-        return JSONResponse({
-            "root": settings.root.name or str(settings.root),
-            "themes": list(settings.themes),
-            "defaults": {
-                "theme": settings.chart.get("theme") or "",
-                "direction": settings.chart.get("direction") or "",
-                "number": bool(settings.chart.get("number")),
-                "legend": bool(settings.chart.get("legend")),
-                "ghosts": bool(settings.chart.get("ghosts", True)),
-                "critical": settings.chart.get("highlight") == "critical-path",
-            },
-            "downloads": list(settings.downloads),
-            "start": start,
-        })
+        return JSONResponse(
+            {
+                "root": settings.root.name or str(settings.root),
+                "themes": list(settings.themes),
+                "defaults": {
+                    "theme": settings.chart.get("theme") or "",
+                    "direction": settings.chart.get("direction") or "",
+                    "number": bool(settings.chart.get("number")),
+                    "legend": bool(settings.chart.get("legend")),
+                    "ghosts": bool(settings.chart.get("ghosts", True)),
+                    "critical": settings.chart.get("highlight") == "critical-path",
+                },
+                "downloads": list(settings.downloads),
+                "start": start,
+            }
+        )
 
     async def index_api(request: Request):
         rows = await cached(("index",), jobs.index_rows, str(settings.root))
@@ -268,7 +273,7 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None, watch: boo
         if "errors" in result:
             lines = [f"{e['path']}:{e['line']}:{e['column']}: error: {e['message']}" if e["line"] else e["message"] for e in result["errors"]]
             return PlainTextResponse("\n".join(lines) + "\n", status_code=422)
-        return Response(result["data"], media_type=result["type"], headers={"content-disposition": f"attachment; filename=\"{quote(result['name'])}\""})
+        return Response(result["data"], media_type=result["type"], headers={"content-disposition": f'attachment; filename="{quote(result["name"])}"'})
 
     async def events(request: Request):
         async def stream():
@@ -288,14 +293,15 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None, watch: boo
 
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"x-accel-buffering": "no"})
 
-    async def refused(request: Request, error: Refused):
-        return JSONResponse({"error": str(error)}, status_code=error.status)
+    async def refused(request: Request, error: Exception) -> Response:
+        return JSONResponse({"error": str(error)}, status_code=error.status if isinstance(error, Refused) else 403)
 
-    async def failed(request: Request, error: JobFailed):
+    async def failed(request: Request, error: Exception) -> Response:
         return JSONResponse({"error": str(error)}, status_code=503)
 
-    async def bad_input(request: Request, error: KamflowError):
-        return JSONResponse({"error": "\n".join(error.lines())}, status_code=422)
+    async def bad_input(request: Request, error: Exception) -> Response:
+        lines = error.lines() if isinstance(error, KamflowError) else [str(error)]
+        return JSONResponse({"error": "\n".join(lines)}, status_code=422)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):

@@ -4,6 +4,7 @@ A request names a process file by its path relative to the folder, with `/` betw
 paths, `..`, backslashes, hidden parts, other suffixes and anything whose real path (symlinks
 followed) leaves the folder are refused before the disk is touched for it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -109,8 +110,7 @@ class ServedFolder:
         current = sha256(path.read_bytes())
         if current != loaded_hash:
             raise Refused(
-                f"{relative} changed on disk since the editor loaded it; not saved. "
-                "Reload it from disk (copy your changes first) and save again.",
+                f"{relative} changed on disk since the editor loaded it; not saved. Reload it from disk (copy your changes first) and save again.",
                 status=409,
             )
         write_atomically({path: data})

@@ -1,6 +1,7 @@
 """What the worker processes do: load, check and draw one process (or the whole folder's index),
 returning plain, JSON-ready values. The server never runs these itself, so a render that hangs or
 crashes ends in a worker the pool replaces (kamflow/serve/pool.py), never in the server."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -132,9 +133,7 @@ def process_view(root: str, relative: str, chart: dict) -> dict:
         "title": process.title,
         "hash": digest,
         "svg": svg,
-        "findings": [
-            {**f.as_dict(), "path": folder.relative(f.path) or f.path} for f in findings
-        ],
+        "findings": [{**f.as_dict(), "path": folder.relative(f.path) or f.path} for f in findings],
         "warnings": warnings,
         "steps": _steps(process, folder, text.splitlines(), space),
     }
@@ -146,7 +145,7 @@ def index_rows(root: str) -> list[dict]:
     space = _workspace()
     rows = []
     for relative in folder.process_files():
-        row = {"path": relative}
+        row: dict[str, object] = {"path": relative}
         try:
             process = api.load(folder.resolve(relative), workspace=space)
             findings = api.check(process, workspace=space)
@@ -179,7 +178,9 @@ def download(root: str, relative: str, fmt: str, chart: dict) -> dict:
         if kind == "chart":
             data = api.render_charts(process, formats=(fmt,), options=options, findings=findings)[fmt]
         elif kind == "deck":
-            data = api.export_deck([process], options=options, workspace=space)
+            write_deck = getattr(api, "export_deck", None)  # issue #14's deck writer; offered only when it exists
+            assert write_deck is not None
+            data = write_deck([process], options=options, workspace=space)
         else:
             files = api.report(process, fmt=fmt, options=options, findings=findings, workspace=space)
             data = files[f"{process.id}.{fmt}"]

@@ -1,5 +1,6 @@
 """Worker processes for renders, with a time limit: a job that fails comes back as a message, a
 job that hangs or kills its worker gets the pool replaced. The server itself never draws."""
+
 from __future__ import annotations
 
 import asyncio
