@@ -53,12 +53,15 @@ def start_server(folder: Path, *args: str) -> Server:
         [sys.executable, "-m", "kamflow", "serve", str(folder), "--port", "0", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
-    line = process.stdout.readline()
-    found = re.search(r"http://\S+", line)
-    if not found:
-        process.kill()
-        raise AssertionError(f"kamflow serve printed no address: {line!r} {process.stderr.read()!r}")
-    return Server(folder, process, found.group(0))
+    try:
+        line = process.stdout.readline()
+        found = re.search(r"http://\S+", line)
+        assert found, f"kamflow serve printed no address: {line!r}"
+        return Server(folder, process, found.group(0))
+    except BaseException:
+        process.kill()  # a test that cannot use the server must not leave it running
+        process.wait(timeout=10)
+        raise
 
 
 def stop_server(server: Server, timeout: float = 10.0) -> tuple[int, str]:
