@@ -28,7 +28,7 @@ def stages(path: Path) -> dict:
     """One in-process run split into stages, as the CLI runs them (GC thresholds as in main())."""
     from kamflow import api
     from kamflow.loader import yamlsrc
-    from kamflow.loader.build import _Builder, _collector_paused
+    from kamflow.loader.build import _collector_paused, build_process
 
     gc.set_threshold(100_000, 50, 1000)
     split = {}
@@ -37,10 +37,10 @@ def stages(path: Path) -> dict:
     split["read_s"] = time.perf_counter() - started
     with _collector_paused():
         mark = time.perf_counter()
-        root = yamlsrc.compose(text, str(path))
+        root = yamlsrc.source_tree(text, str(path))
         split["yaml_compose_s"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        process = _Builder(str(path)).process(root)
+        process = build_process(root, str(path))
         split["build_model_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
     findings = api.check(process, workspace=api.Workspace())
