@@ -54,7 +54,7 @@ class Settings:
     job_timeout: float = 90.0
     workers: int = 2
     debounce: float = 0.08
-    downloads: tuple[str, ...] = field(default_factory=lambda: tuple(jobs.downloads()))
+    downloads: tuple[str, ...] = tuple(jobs.DOWNLOADS)
     stopping: list = field(default_factory=lambda: [False])  # set when the server shuts down
 
 

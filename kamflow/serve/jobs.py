@@ -19,22 +19,10 @@ DOWNLOADS = {
     "svg": ("chart", "image/svg+xml"),
     "pdf": ("chart", "application/pdf"),
     "png": ("chart", "image/png"),
-    "html": ("report", "text/html; charset=utf-8"),
-}
-OFFICE = {
     "pptx": ("deck", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    "html": ("report", "text/html; charset=utf-8"),
     "docx": ("report", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
 }
-
-
-def downloads() -> dict[str, tuple[str, str]]:
-    """The downloads this kamflow can make: PowerPoint and Word when the api writes them."""
-    found = dict(DOWNLOADS)
-    if hasattr(api, "export_deck"):
-        found["pptx"] = OFFICE["pptx"]
-    if hasattr(api, "report_docx"):
-        found["docx"] = OFFICE["docx"]
-    return found
 
 
 def _workspace() -> Workspace:
@@ -170,7 +158,7 @@ def download(root: str, relative: str, fmt: str, chart: dict) -> dict:
     """One download as {name, type, data}; {errors} when the file does not load or draw."""
     folder = ServedFolder(root)
     space = _workspace()
-    kind, media = downloads()[fmt]
+    kind, media = DOWNLOADS[fmt]
     try:
         process = api.load(folder.resolve(relative), workspace=space)
         findings = api.check(process, workspace=space)
@@ -178,9 +166,7 @@ def download(root: str, relative: str, fmt: str, chart: dict) -> dict:
         if kind == "chart":
             data = api.render_charts(process, formats=(fmt,), options=options, findings=findings)[fmt]
         elif kind == "deck":
-            write_deck = getattr(api, "export_deck", None)  # issue #14's deck writer; offered only when it exists
-            assert write_deck is not None
-            data = write_deck([process], options=options, workspace=space)
+            data = api.export_deck([process], options=options, workspace=space)
         else:
             files = api.report(process, fmt=fmt, options=options, findings=findings, workspace=space)
             data = files[f"{process.id}.{fmt}"]
