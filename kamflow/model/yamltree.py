@@ -38,6 +38,8 @@ def compose(text: str, shown: str) -> yaml.Node | None:
             message = "several YAML documents in one file; a process file holds one"
         elif "tab character" in message or (mark is not None and _char_at(text, mark.line, mark.column) == "\t"):
             message = "a tab character here: YAML indents with spaces only; replace the tab with spaces"
+        elif "expected ',' or '}'" in message or "expected ',' or ']'" in message:
+            message += "; inside {...} or [...], a ': ' or a ',' in a text ends it: put the text in quotes, e.g. label: \"Note: call back\""
         raise LoadError([Problem(span, f"invalid YAML: {message}")]) from None
     except yaml.reader.ReaderError as error:  # a control character YAML does not allow in a file
         raise LoadError([unacceptable_character(text, shown, error)]) from None

@@ -84,3 +84,9 @@ def test_highlighting_a_critical_path_without_durations_warns(write, run_cli, tm
     result = run_cli("render", write(NO_DURATIONS), "--highlight", "critical-path", "-f", "svg", "-o", tmp_path / "out")
     assert result.exit_code == 0, result.stderr
     assert "warning: 1 of the 3 steps on the highlighted critical path have no duration (counted as 0)" in result.stderr
+
+
+def test_a_colon_inside_braces_says_to_quote_the_text(write):
+    text = "kamflow: 1\nid: t\nsteps:\n  - {id: a, type: start, label: Note: call back, next: b}\n  - {id: b, type: end}\n"
+    [message] = _one_error(text, write)
+    assert message.startswith("invalid YAML: did not find expected ',' or '}'; inside {...} or [...], a ': ' or a ',' in a text ends it: put the text in quotes")
