@@ -63,7 +63,7 @@ def node_width(options: RenderOptions, step_type: str) -> int:
     return min(options.wrap, DECISION_WRAP) if step_type == "decision" else options.wrap
 
 
-def node_lines(step: Step, options: RenderOptions, badge: str | None = None) -> list[str]:
+def node_lines(step: Step, options: RenderOptions) -> list[str]:
     return wrap(step.label, node_width(options, step.type))
 
 

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from kamflow.model.links import safe_link  # noqa: F401  the one link policy (#13); scene.py takes it from here
+from kamflow.model.numbers import number as _n
 from kamflow.model.process import Process, Step
 from kamflow.model.scene import Scene, SceneFlow, SceneStep, Text
 from kamflow.rendering import shapes
@@ -38,11 +39,6 @@ def subprocess_target(step: Step, options: RenderOptions) -> str | None:
     if _PLAIN_ID.match(reference):
         return reference
     return None
-
-
-def _n(value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 @dataclass
