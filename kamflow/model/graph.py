@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -114,3 +115,18 @@ def joins_parallel_work(branches: list[set[str]], sources: list[str]) -> bool:
             if any(p != q for p in sources if p in first for q in sources if q in second):
                 return True
     return False
+
+
+def merges_of_alternatives(process: "Process", forward: nx.DiGraph, *, which: Callable[[str], bool]) -> list[tuple[str, list[str]]]:
+    """(step id, its forward sources) of every step whose type `which` accepts that two or more forward
+    flows enter when no split leads to two of those sources on different branches: only one of
+    the flows ever arrives (join-without-split and fake-join both look for these)."""
+    splits = list(parallel_splits(process, forward).values())
+    found = []
+    for step in process.steps:
+        if not which(step.type) or step.id not in forward:
+            continue
+        sources = list(forward.predecessors(step.id))
+        if len(sources) >= 2 and not any(joins_parallel_work(branches, sources) for branches in splits):
+            found.append((step.id, sources))
+    return found

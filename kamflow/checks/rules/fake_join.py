@@ -1,5 +1,5 @@
 from kamflow.checks.registry import Report, rule
-from kamflow.model.graph import joins_parallel_work, parallel_splits
+from kamflow.model.graph import merges_of_alternatives
 
 
 @rule(id="fake-join", severity="warning", summary="A step where alternative paths meet, drawn like a join of parallel work.", recommended=False)
@@ -10,15 +10,10 @@ def check(ctx):
     step that is not a decision with several outgoing flows) leads to their two sources through two
     different outgoing flows. Otherwise only one of the incoming flows ever arrives: the step
     merges alternatives. (A `parallel` join of alternatives is `join-without-split`.)"""
-    forward = ctx.forward
     process = ctx.process
-    splits = list(parallel_splits(process, forward).values())
-    for step in process.steps:
-        if step.type in ("decision", "start", "end", "parallel") or step.id not in forward:
-            continue
-        sources = list(forward.predecessors(step.id))
-        if len(sources) < 2 or any(joins_parallel_work(branches, sources) for branches in splits):
-            continue
+    merging = ("decision", "start", "end", "parallel")
+    for step_id, sources in merges_of_alternatives(process, ctx.forward, which=lambda step_type: step_type not in merging):
+        step = process.steps_by_id[step_id]
         names = ", ".join(repr(s) for s in sources)
         yield Report(
             step.span,

@@ -1,5 +1,5 @@
 from kamflow.checks.registry import Report, rule
-from kamflow.model.graph import joins_parallel_work, parallel_splits
+from kamflow.model.graph import merges_of_alternatives
 
 
 @rule(id="join-without-split", severity="error", summary="A parallel join where only alternative paths arrive: it would wait forever.")
@@ -9,15 +9,9 @@ def check(ctx):
     parallel step, or a step that is not a decision with several outgoing flows) leads to two of
     its sources through two different outgoing flows, the paths arriving are alternatives (after a
     decision, say): only one ever arrives, and the join waits for the others forever."""
-    forward = ctx.forward
     process = ctx.process
-    splits = list(parallel_splits(process, forward).values())
-    for step in process.steps:
-        if step.type != "parallel" or step.id not in forward:
-            continue
-        sources = list(forward.predecessors(step.id))
-        if len(sources) < 2 or any(joins_parallel_work(branches, sources) for branches in splits):
-            continue
+    for step_id, sources in merges_of_alternatives(process, ctx.forward, which=lambda step_type: step_type == "parallel"):
+        step = process.steps_by_id[step_id]
         names = ", ".join(repr(s) for s in sources)
         yield Report(
             step.span,
