@@ -22,7 +22,7 @@ from kamflow.errors import RenderError
 PASSAGE_WIDTH = 10.0  # cross room a long flow takes where it passes a rank
 LANE_PAD = 14.0  # room between a lane's side and its content
 CHANNEL_STEP = 10.0  # distance between neighbouring loop channels
-CHANNEL_FIRST = 20.0  # from a lane's content to its innermost loop channel (room for an arrowhead)
+CHANNEL_FIRST = 18.0  # from a lane's content to its innermost loop channel (room for an arrowhead)
 NODESEP = 0.45  # inches between neighbours in a rank (room for side exits and labels)
 
 

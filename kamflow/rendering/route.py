@@ -25,8 +25,8 @@ from kamflow.rendering.place import CHANNEL_FIRST, CHANNEL_STEP, PASSAGE_WIDTH, 
 from kamflow.rendering.sizes import outline_point, side_room
 
 TRACK_STEP = 9.0  # between neighbouring tracks in a gap
-GAP_MARGIN = 18.0  # between a rank and the first or last track of a gap (room for arrowheads)
-MIN_GAP = 26.0  # between two ranks (a gap no flow turns in needs only room for arrowheads)
+GAP_MARGIN = 17.0  # between a rank and the first or last track of a gap (room for arrowheads)
+MIN_GAP = 24.0  # between two ranks (a gap no flow turns in needs only room for arrowheads)
 STRAIGHT_GAP = 24.0
 STUB = 16.0  # how far a side exit runs out before it turns
 CLEAR = 6.0  # how far a run keeps from steps it passes
@@ -47,6 +47,27 @@ class FlowSpec:
     loop: bool  # closes a loop: routed in a channel
     first_branch: bool = True  # a decision's first way out (leaves forward); others leave sideways
     label: tuple[float, float] | None = None  # the label's page size (width, height)
+
+
+@dataclass(frozen=True)
+class Tweaks:
+    """Choices the untangling search (untangle.py) makes against the defaults, each tried because
+    it may remove a crossing: a loop's channel side, two flows' order on a side they share, the
+    side a decision branch leaves from, two steps of one rank of a lane swapped; or because it
+    may make the chart smaller: a step moved to another rank, out of the row that sets its lane's
+    width."""
+
+    loop_sides: tuple[tuple[str, tuple[str | None, str]], ...] = ()  # (loop flow, (lane, side))
+    port_swaps: tuple[tuple[str, str], ...] = ()  # (flow, flow) sharing a side of a step
+    branch_sides: tuple[tuple[str, str], ...] = ()  # (decision branch, side it leaves from: left, right, bottom)
+    item_swaps: tuple[tuple[str, str], ...] = ()  # (step, step) in one rank of one lane
+    item_ranks: tuple[tuple[str, int], ...] = ()  # (step, rank): moved out of the row that makes its lane wide
+
+    def plus(self, **more: tuple) -> Tweaks:
+        return Tweaks(**{name: getattr(self, name) + more.get(name, ()) for name in self.__dataclass_fields__})
+
+
+NO_TWEAKS = Tweaks()
 
 
 @dataclass
@@ -96,15 +117,27 @@ class Routing:
     gaps: dict[int, float] = field(default_factory=dict)
 
 
+def loop_options(items: dict[str, Item], spec: FlowSpec, lane_index: dict[str | None, int]) -> list[tuple[int, str]]:
+    """The channels a loop may run in, as (lane index, side): either side of its target's lane,
+    the outer side of the first lane, the outer side of the last."""
+    ti = lane_index.get(items[spec.target].lane, 0)
+    last = max(lane_index.values(), default=0)
+    return [(ti, "right"), (ti, "left"), (0, "left"), (last, "right")]
+
+
 def loop_channels(
-    items: dict[str, Item], specs: list[FlowSpec], lane_index: dict[str | None, int], passages: dict | None = None
+    items: dict[str, Item],
+    specs: list[FlowSpec],
+    lane_index: dict[str | None, int],
+    passages: dict | None = None,
+    forced: dict[str, tuple[str | None, str]] | None = None,
 ) -> tuple[dict[str, tuple[str | None, str]], dict[tuple[str | None, str], int], dict[str, int]]:
     """Which lane side each loop runs along, how many channels each side needs, and each loop's
     channel (0 = innermost). A loop within one lane takes the side of its lane that fewer flows
     between lanes cross over its ranks (the outer side of the first and the last lane, which no
     such flow crosses, when it is there); a loop between lanes runs along its target's lane on the
     side that faces its source. Loops whose rank spans overlap get different channels; shorter
-    loops lie inside longer ones."""
+    loops lie inside longer ones. `forced`: loops whose side the caller chose."""
     crossing: list[tuple[int, int, int, int]] = []  # (low lane, high lane, low rank, high rank) of flows between lanes
     for spec in specs:
         if spec.loop or spec.source == spec.target:
@@ -158,7 +191,13 @@ def loop_channels(
     for spec in loops:
         si, ti = lane_index.get(items[spec.source].lane, 0), lane_index.get(items[spec.target].lane, 0)
         low, high = sorted((items[spec.source].rank, items[spec.target].rank))
-        options = [(ti, "right"), (ti, "left"), (0, "left"), (last, "right")]
+        options = loop_options(items, spec, lane_index)
+        if forced and spec.id in forced:
+            lane_id, side = forced[spec.id]
+            group = (lane_index.get(lane_id, 0), side)
+            where[spec.id] = (lane_id, side)
+            taken.setdefault(group, []).append((low, high))
+            continue
         best = None
         for order, (lane, side) in enumerate(options):
             boundary = lane + (0.5 if side == "right" else -0.5)
@@ -207,12 +246,18 @@ def route(
     start_main: float,
     rank_gap: float | None = None,
     numbered: frozenset[str] = frozenset(),
+    tweaks: Tweaks = NO_TWEAKS,
 ) -> Routing:
     """Route every flow; returns the routes in flow space and the main position of each rank."""
     items, direction = placement.items, placement.direction
     ext = {name: item.extent(direction) for name, item in items.items()}
     rank_count = len(placement.ranks)
     branch_side = _decision_sides(items, specs, types, ext)
+    for fid, side in tweaks.branch_sides:
+        if side == "bottom":
+            branch_side.pop(fid, None)
+        else:
+            branch_side[fid] = side
     _straighten(placement, specs, branch_side, ext)
     # ports, columns and gap runs are planned twice: the second time, the ports on a step's top
     # are ordered by the columns their flows really arrive from, so flows into one step do not cross
@@ -312,6 +357,13 @@ def route(
         port_of: dict[tuple[str, bool], _Port] = {}
         for (name, side), group in ports.items():
             group.sort(key=lambda p: (p.key, p.flow))
+            if tweaks.port_swaps and _attempt == 1 and len(group) > 1:  # on the final order: the first pass only finds approaches
+                at = {p.flow: i for i, p in enumerate(group)}
+                for one, other in tweaks.port_swaps:
+                    if one in at and other in at:
+                        i, j = at[one], at[other]
+                        group[i], group[j] = group[j], group[i]
+                        at[one], at[other] = j, i
             room = _room(types.get(name, "step"), items[name], direction, side)
             low = -room
             if name in numbered and PAGE_SIDE[direction][side] in ("top", "left"):
@@ -432,7 +484,9 @@ def route(
     gaps: dict[int, float] = {}
     for gap in range(-1, rank_count):
         tracks = tracks_in.get(gap, 0)
-        need = label_zone.get(gap, 0.0) + (2 * GAP_MARGIN + (tracks - 1) * TRACK_STEP if tracks else STRAIGHT_GAP)
+        # a label sits beside the start of its flow, the first track runs just under it
+        labelled = label_zone.get(gap, 0.0)
+        need = _first_track(labelled) + (tracks - 1) * TRACK_STEP + GAP_MARGIN if tracks else max(STRAIGHT_GAP, labelled)
         inner = 0 <= gap < rank_count - 1  # between two ranks; the outer gaps exist only when used
         gaps[gap] = max(rank_gap or MIN_GAP, need) if inner else (need if tracks or gap in label_zone else 0.0)
     rank_main: list[float] = []
@@ -449,7 +503,7 @@ def route(
 
     def track_main(gap: int, index: int) -> float:
         seg = gap_runs[gap][index]
-        return round(gap_top[gap] + label_zone.get(gap, 0.0) + GAP_MARGIN + seg.track * TRACK_STEP, 2)
+        return round(gap_top[gap] + _first_track(label_zone.get(gap, 0.0)) + seg.track * TRACK_STEP, 2)
 
     # 5. points
     def port_point(port: _Port) -> Point:
@@ -484,6 +538,12 @@ def route(
             points = _orthogonal(points)
         routed[spec.id] = Routed(points, sides[spec.id][0], sides[spec.id][1])
     return Routing(routed, rank_main, rank_size, length, gaps)
+
+
+def _first_track(label_zone: float) -> float:
+    """From the top of a gap to its first track: room for an arrowhead, or for the labels that sit
+    at the top of the gap (a label's zone holds the label and its gaps above and below)."""
+    return max(GAP_MARGIN, label_zone)
 
 
 def _decision_sides(items: dict[str, Item], specs: list[FlowSpec], types: dict[str, str], ext: dict[str, tuple[float, float]]) -> dict[str, str]:
@@ -725,11 +785,13 @@ def place_labels(
     *,
     direction: str,
     bounds: tuple[float, float] | None = None,
-) -> None:
+) -> int:
     """Put each flow's label beside the first segment of its flow, next to the exit, on the first
     spot that touches no step, no other flow and no other label (else the least crowded one,
     trying spots beside the flow's later segments too). Boxes and labels are in flow space:
-    (cross0, main0, cross1, main1). A grid index keeps this linear in the size of the chart."""
+    (cross0, main0, cross1, main1). A grid index keeps this linear in the size of the chart.
+    Returns how many labels found no clear spot."""
+    crowded = 0
     index = _Grid()
     for fid, flow in routing.flows.items():
         for a, b in zip(flow.points, flow.points[1:]):
@@ -779,9 +841,11 @@ def place_labels(
                 best, best_score = box, score
             if score == 0:
                 break
-        assert best is not None
+        assert best is not None and best_score is not None
+        crowded += best_score >= 1
         flow.label_box = (round(best[0], 2), round(best[1], 2), round(best[2], 2), round(best[3], 2))
         index.add(best, ("label", spec.id, best))
+    return crowded
 
 
 class _Grid:
@@ -828,6 +892,11 @@ def _hits(box: tuple[float, float, float, float], a: Point, b: Point) -> bool:
 
 def count_crossings(routing: Routing) -> int:
     """How many times one flow's segment crosses another's (ends and touching do not count)."""
+    return len(crossing_pairs(routing))
+
+
+def crossing_pairs(routing: Routing) -> list[tuple[str, str]]:
+    """(flow running across, flow running along) for each crossing, in a stable order."""
     across: list[tuple[float, float, float, str]] = []  # y, x0, x1, flow  (flow space: main, cross range)
     along: list[tuple[float, float, float, str]] = []  # x, y0, y1, flow
     for fid, flow in routing.flows.items():
@@ -840,12 +909,12 @@ def count_crossings(routing: Routing) -> int:
     for segment in along:
         for cell in range(int(segment[1] // 96), int(segment[2] // 96) + 1):
             grid.setdefault(cell, []).append(segment)
-    count = 0
+    pairs = []
     for y, x0, x1, fid in across:
         seen = set()
         for segment in grid.get(int(y // 96), ()):
             x, y0, y1, other = segment
             if other != fid and id(segment) not in seen and x0 + 0.5 < x < x1 - 0.5 and y0 + 0.5 < y < y1 - 0.5:
                 seen.add(id(segment))
-                count += 1
-    return count
+                pairs.append((fid, other))
+    return pairs

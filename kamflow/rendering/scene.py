@@ -20,10 +20,11 @@ from kamflow.rendering import shapes
 from kamflow.rendering.dot import EDGE_WRAP, edge_badge, layout_dot
 from kamflow.rendering.options import RenderOptions
 from kamflow.rendering.place import Item, compact_ranks, find_passages, pack, rank_and_order
-from kamflow.rendering.route import PAGE_SIDE, FlowSpec, count_crossings, loop_channels, place_labels, route
+from kamflow.rendering.route import NO_TWEAKS, PAGE_SIDE, FlowSpec, Tweaks, loop_channels, place_labels, route
 from kamflow.rendering.sizes import LINE, symbol_size, text_size
 from kamflow.rendering.text import DECISION_WRAP, text_width, wrap
 from kamflow.rendering.themes import Theme
+from kamflow.rendering.untangle import Arrangement, untangle
 
 MARGIN = 20.0
 ARROW_LENGTH = 8.0
@@ -141,14 +142,20 @@ def build_scene(
     numbers = flow_numbers(process) if options.number else {}
     graphviz_says = {name: (item.rank, item.cross, item.main) for name, item in items.items()}
 
-    def arrange(compact: bool, columns: bool):
+    def arrange(compact: bool, columns: bool, tweaks: Tweaks = NO_TWEAKS, cutoff: int | None = None) -> Arrangement:
         """Place and route one way: hand-offs on one rank or not, lanes as columns or as Graphviz
-        spread them. Items are set back to what Graphviz said first, so every try starts alike."""
+        spread them, plus the untangling search's tweaks. Items are set back to what Graphviz
+        said first, so every try starts alike. With `cutoff`, a try with that many crossings or
+        more is not worth its labels: they are left unplaced."""
         for name, (rank, cross, main) in graphviz_says.items():
             items[name].rank, items[name].cross, items[name].main = rank, cross, main
         flat = compact_ranks(items, forward, lane_ids) if compact else set()
+        for name, rank in tweaks.item_ranks:
+            items[name].rank = rank
+        for a, b in tweaks.item_swaps:
+            items[a].cross, items[b].cross = items[b].cross, items[a].cross
         passages = {} if flat else find_passages(items, forward, spline_of, clusters)
-        where, channels, channel_of = loop_channels(items, specs, lane_index, passages)
+        where, channels, channel_of = loop_channels(items, specs, lane_index, passages, forced=dict(tweaks.loop_sides))
         # a label on a hand-off across lanes sits beside its exit, between the two steps: room for it
         spaced = [
             (spec.source, spec.target, (spec.label[0] if direction == "TB" else spec.label[1]) + 12.0)
@@ -174,30 +181,38 @@ def build_scene(
             else:
                 header_main = max(text_size(header_lines[lane], header_size)[0] * 1.16 for lane in lane_ids) + 22
         routing = route(
-            placement, specs, kinds, where=where, channel_of=channel_of, start_main=header_main, rank_gap=rank_gap, numbered=frozenset(numbers)
+            placement,
+            specs,
+            kinds,
+            where=where,
+            channel_of=channel_of,
+            start_main=header_main,
+            rank_gap=rank_gap,
+            numbered=frozenset(numbers),
+            tweaks=tweaks,
         )
-        return placement, routing, header_main
+        at = {name: (item.rank, item.cross) for name, item in items.items()}
+        done = Arrangement(placement, routing, header_main, where, (compact, columns), tweaks, at, frozenset(flat))
+        if cutoff is None or done.crossings() < cutoff:
+            bounds = (0.0, max((b[1] for b in placement.band.values()), default=0.0)) if lanes else None
+            done.crowded_labels = place_labels(routing, specs, _flow_space_boxes(items, direction), direction=direction, bounds=bounds)
+        latest[:] = [done]
+        return done
+
+    latest: list[Arrangement] = []  # the last arrangement made: the items hold its positions
 
     # A small chart is arranged the ways that suit swimlanes and the one with the fewest crossings
-    # (then the least area) is kept; a large one the first way only (each try costs a routing).
+    # (then the least area) is kept, then untangled; a large one is arranged the first way only
+    # (each try costs a routing).
     tries = [(True, True), (True, False), (False, True)] if lanes and len(items) <= TRY_UP_TO else [(bool(lanes), True)]
-    best = None
-    for index, (compact, columns) in enumerate(tries):
-        placement, routing, header_main = arrange(compact, columns)
-        if len(tries) > 1:
-            breadth = max((band[1] for band in placement.band.values()), default=0.0)
-            score = (count_crossings(routing), round(breadth * routing.length), index)
-            best = score if best is None or score < best else best
-    if len(tries) > 1 and best is not None and best[2] != len(tries) - 1:
-        placement, routing, header_main = arrange(*tries[best[2]])
-    boxes_fs = {}
-    for name, item in items.items():
-        cross_size, main_size = item.extent(direction)
-        boxes_fs[name] = (item.cross - cross_size / 2, item.main - main_size / 2, item.cross + cross_size / 2, item.main + main_size / 2)
-    place_labels(
-        routing, specs, boxes_fs, direction=direction, bounds=(0.0, max((b[1] for b in placement.band.values()), default=0.0)) if lanes else None
-    )
-
+    arranged = [arrange(*way) for way in tries]
+    best = min(arranged, key=lambda a: (a.score(), arranged.index(a)))
+    if len(items) <= TRY_UP_TO:
+        best = untangle(best, arrange, specs=specs, items=items, kinds=kinds, lane_index=lane_index, direction=direction)
+    if best is not latest[0]:
+        best = arrange(*best.way, best.tweaks)  # the items hold the last try: set them as the best one had them
+    placement, routing, header_main = best.placement, best.routing, best.header_main
+    boxes_fs = _flow_space_boxes(items, direction)
     # page coordinates
     title_lines = wrap(process.title, 60)
     meta = [f"{label} {value}" for label, value in (("Version", process.version), ("Author", process.author), ("Date", process.date)) if value]
@@ -378,6 +393,14 @@ def build_scene(
         font_size=fs,
         rounded=(options.edges or theme.edge_style) == "rounded",
     )
+
+
+def _flow_space_boxes(items: dict[str, Item], direction: str) -> dict[str, tuple[float, float, float, float]]:
+    boxes = {}
+    for name, item in items.items():
+        cross_size, main_size = item.extent(direction)
+        boxes[name] = (item.cross - cross_size / 2, item.main - main_size / 2, item.cross + cross_size / 2, item.main + main_size / 2)
+    return boxes
 
 
 def _add_item(items, kinds, texts, badges, name, step_type, lane, lines, marks, fs, numbered) -> None:
