@@ -818,6 +818,10 @@ def place_labels(
             run = abs(m1 - m0)
             step = h + g
             candidates += [(cross, main + sign * step * k) for k in range(1, int(run // step) + 1) for cross, main in candidates[:2]]
+        else:  # further along the first segment, above or below it
+            for share in (0.25, 0.5, 0.75):
+                mid = c0 + (c1 - c0) * share - w / 2
+                candidates += [(mid, m0 - g - h), (mid, m0 + g)]
         for (a0, a1), (b0, b1) in zip(flow.points[1:], flow.points[2:]):  # further along, beside each later segment
             if abs(a0 - b0) < 0.01:
                 mid = (a1 + b1) / 2 - h / 2
