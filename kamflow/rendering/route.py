@@ -19,6 +19,7 @@ flows between them need.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kamflow.model.scene import Box, Point
 from kamflow.rendering.place import CHANNEL_FIRST, CHANNEL_STEP, PASSAGE_WIDTH, Item, Placement
@@ -508,13 +509,10 @@ def route(
     # 5. points
     def port_point(port: _Port) -> Point:
         item = items[port.item]
-        cross_size, main_size = ext[port.item]
+        dx, dy = _outline_offset(types.get(port.item, "step"), item.width, item.height, PAGE_SIDE[direction][port.side], port.offset)
         if direction == "TB":
-            box = Box(item.cross - cross_size / 2, item.main - main_size / 2, cross_size, main_size)
-        else:
-            box = Box(item.main - main_size / 2, item.cross - cross_size / 2, main_size, cross_size)
-        page = outline_point(types.get(port.item, "step"), box, PAGE_SIDE[direction][port.side], port.offset)
-        return (round(page[0], 2), round(page[1], 2)) if direction == "TB" else (round(page[1], 2), round(page[0], 2))
+            return (round(item.cross + dx, 2), round(item.main + dy, 2))
+        return (round(item.cross + dy, 2), round(item.main + dx, 2))
 
     routed: dict[str, Routed] = {}
     for spec in specs:
@@ -640,10 +638,21 @@ def _straighten(placement: Placement, specs: list[FlowSpec], branch_side: dict[s
 
 
 def _room(step_type: str, item: Item, direction: str, side: str) -> float:
-    cross, main = item.extent(direction)
-    page_side = PAGE_SIDE[direction][side]
-    box = Box(0, 0, item.width, item.height)
-    return side_room(step_type, box, page_side)
+    return _side_room(step_type, item.width, item.height, PAGE_SIDE[direction][side])
+
+
+# Sizes repeat across a chart and across the untangling search's tries: each symbol's geometry is
+# worked out once per size, side and offset.
+@lru_cache(maxsize=4096)
+def _side_room(step_type: str, width: float, height: float, page_side: str) -> float:
+    return side_room(step_type, Box(0, 0, width, height), page_side)
+
+
+@lru_cache(maxsize=16384)
+def _outline_offset(step_type: str, width: float, height: float, page_side: str, offset: float) -> Point:
+    """Where a port lies on a symbol's outline, from the symbol's centre."""
+    x, y = outline_point(step_type, Box(-width / 2, -height / 2, width, height), page_side, offset)
+    return (x, y)
 
 
 def _claim(occupied: dict[int, list[tuple[float, float, str]]], fid: str, columns: list[tuple[int, float]]) -> None:
