@@ -32,6 +32,7 @@ STRAIGHT_GAP = 24.0
 STUB = 16.0  # how far a side exit runs out before it turns
 CLEAR = 6.0  # how far a run keeps from steps it passes
 LABEL_GAP = 4.0
+SHORT_JOG = 8.0  # a jog shorter than this reads as a kink, not a turn
 
 # flow-space side -> page side, per direction
 PAGE_SIDE = {
@@ -535,7 +536,66 @@ def route(
             points = _snap_ends([(round(c, 2), round(m, 2)) for c, m in points])
             points = _orthogonal(points)
         routed[spec.id] = Routed(points, sides[spec.id][0], sides[spec.id][1])
+
+    # 6. a jog too short to read (a step a few points off the line into it) goes: one of the two
+    # ports slides along its side, where that side has room and nothing else is drawn on the way
+    def room_of(port: _Port) -> tuple[float, float]:
+        room = _room(types.get(port.item, "step"), items[port.item], direction, port.side)
+        low = -room / 3 if port.item in numbered and PAGE_SIDE[direction][port.side] in ("top", "left") else -room
+        return low, room
+
+    def along(a: Point, b: Point) -> bool:
+        return abs(a[0] - b[0]) < 0.01 and abs(a[1] - b[1]) > 0.01
+
+    for spec in specs:
+        points = routed[spec.id].points
+        if spec.loop or len(points) < 4:
+            continue
+        # a short jog just before the target (the last three segments: along, across, along),
+        # or just after the source (the first three)
+        ends = []
+        if along(points[-3], points[-4]) and along(points[-2], points[-1]) and 0.01 < abs(points[-3][0] - points[-2][0]) < SHORT_JOG:
+            ends.append((port_of[(spec.id, False)], points[-3][0]))
+        if along(points[0], points[1]) and along(points[2], points[3]) and 0.01 < abs(points[1][0] - points[2][0]) < SHORT_JOG:
+            ends.append((port_of[(spec.id, True)], points[3][0]))
+        for port, column in ends:
+            offset = round(port.offset + column - port_cross(port), 2)
+            low, high = room_of(port)
+            neighbours = [p.offset for p in ports[(port.item, port.side)] if p is not port]
+            if not low - 0.01 <= offset <= high + 0.01 or any(abs(offset - other) < SHORT_JOG for other in neighbours):
+                continue
+            moved = port_point(_Port(port.flow, port.item, port.side, port.outgoing, port.key, offset))
+            if abs(moved[0] - column) > 0.01:
+                continue
+            if port.outgoing:  # the source's port moves under the line the flow goes on with
+                straight = [moved, points[3]]
+                kept = points[3:]
+            else:
+                straight = [points[-4], moved]
+                kept = points[:-3]
+            if not _clear(routed, spec.id, *straight):
+                continue
+            port.offset = offset
+            new_points = [moved] + kept if port.outgoing else kept + [moved]
+            routed[spec.id] = Routed(_orthogonal(new_points), sides[spec.id][0], sides[spec.id][1])
+            break
     return Routing(routed, rank_main, rank_size, length, gaps)
+
+
+def _clear(routed: dict[str, Routed], own: str, a: Point, b: Point) -> bool:
+    """The segment a-b (along the flow) crosses and touches no other flow."""
+    x = a[0]
+    y0, y1 = sorted((a[1], b[1]))
+    for fid, flow in routed.items():
+        if fid == own:
+            continue
+        for (p0, p1), (q0, q1) in zip(flow.points, flow.points[1:]):
+            if abs(p1 - q1) < 0.01:  # across
+                if min(p0, q0) - CLEAR < x < max(p0, q0) + CLEAR and y0 - 0.5 < p1 < y1 + 0.5:
+                    return False
+            elif abs(p0 - x) < CLEAR and min(p1, q1) < y1 and max(p1, q1) > y0:
+                return False
+    return True
 
 
 def _first_track(label_zone: float) -> float:

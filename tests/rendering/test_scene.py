@@ -108,6 +108,22 @@ def test_flows_never_run_on_top_of_each_other(scene):
                 assert overlap <= 1.0, f"{fa} and {fb} share {overlap:.1f} pt at y={a0[1]}"
 
 
+def test_no_kink_next_to_a_port(scene):
+    """A flow does not leave or enter a step with a jog of a few points (a port a hair off the
+    line it joins): the port slides along its side instead."""
+
+    def along(a, b) -> bool:  # the two segments a and b run the same way
+        return (abs(a[0][0] - a[1][0]) < 0.01) == (abs(b[0][0] - b[1][0]) < 0.01)
+
+    for flow in scene.flows:
+        segments = _segments(flow.points)
+        if len(segments) < 3 or flow.kind == "loop":
+            continue
+        for first, middle, last in (segments[:3], segments[-3:]):
+            length = abs(middle[0][0] - middle[1][0]) + abs(middle[0][1] - middle[1][1])
+            assert not (along(first, last) and not along(first, middle) and length < 8.0), f"{flow.id}: a {length:.1f} pt jog by a port"
+
+
 def test_arrowheads_point_along_the_last_segment_into_the_target(scene):
     for flow in scene.flows:
         (ax, ay), (bx, by) = flow.points[-2], flow.points[-1]
