@@ -121,14 +121,15 @@ def _candidates(
             out_of.setdefault(spec.source, []).append(spec.id)
     item_swaps: list[tuple[str, str]] = []
     for pair in dict.fromkeys(crossing_pairs(best.routing)):
+        ends = [{(by_id[fid].source, flows[fid].source_side), (by_id[fid].target, flows[fid].target_side)} for fid in pair]
+        for key in sorted(ends[0] & ends[1], key=str):  # the two cross by a side they share: on it, one steps past the other
+            order = [f for _, f in along[key]]
+            a, b = sorted(order.index(fid) for fid in pair)
+            for one, other in ((order[a], order[a + 1]), (order[b - 1], order[b]), (order[a], order[b])):
+                if one != other:
+                    port_swaps.append((one, other) if one < other else (other, one))
         for fid in pair:
             spec, flow = by_id[fid], flows[fid]
-            for key in ((spec.source, flow.source_side), (spec.target, flow.target_side)):
-                order = [f for _, f in along[key]]
-                at = order.index(fid)
-                for other in order[max(0, at - 1) : at + 2]:
-                    if other != fid:
-                        port_swaps.append((fid, other) if fid < other else (other, fid))
             if spec.loop and spec.source != spec.target:
                 for lane, side in loop_options(items, spec, lane_index):
                     option = (lane_at.get(lane), side)
