@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from kamflow.rendering.place import ITEM_GAP, Item, Placement
 from kamflow.rendering.route import FlowSpec, Routing, Tweaks, crossing_pairs, loop_options
 
-BUDGET = 24  # arrangements tried beyond the first, at most
+BUDGET = 16  # arrangements tried beyond the first, at most
 SMALLER = 0.97  # a change kept for its area must save at least 3 %
 BUDGET_FLOWS = 1200  # ... and at most this many flows routed in all (a big chart gets fewer tries)
 
