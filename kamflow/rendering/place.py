@@ -302,6 +302,11 @@ def pack(
 ITEM_GAP = 32.0  # between neighbours in one rank of one lane
 
 
+def row_width(widths: list[float]) -> float:
+    """Cross size of steps side by side in one rank of one lane."""
+    return sum(widths) + ITEM_GAP * (len(widths) - 1)
+
+
 def _columns(items: dict[str, Item], passages: dict[str, list[Passage]], direction: str) -> None:
     """Each lane becomes a column: a step alone in its rank of its lane sits on the lane's centre
     line, steps sharing a rank sit side by side around it in Graphviz's order. Flows within a lane
@@ -317,7 +322,7 @@ def _columns(items: dict[str, Item], passages: dict[str, list[Passage]], directi
         centre.setdefault(lane, sorted(m[0] for m in members)[len(members) // 2])
     for (lane, _), members in sorted(rows.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
         members.sort(key=lambda m: m[0])
-        total = sum(width for _, width, _ in members) + ITEM_GAP * (len(members) - 1)
+        total = row_width([width for _, width, _ in members])
         x = centre[lane] - total / 2
         for _, width, thing in members:
             thing.cross = x + width / 2  # type: ignore[attr-defined]

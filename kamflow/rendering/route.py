@@ -261,6 +261,14 @@ def route(
         else:
             branch_side[fid] = side
     _straighten(placement, specs, branch_side, ext)
+
+    def port_range(name: str, side: str) -> tuple[float, float]:
+        """How far from a side's middle its ports may lie, each way."""
+        room = _room(types.get(name, "step"), items[name], direction, side)
+        if name in numbered and PAGE_SIDE[direction][side] in ("top", "left"):
+            return -room / 3, room  # the number badge sits at the top-left corner: keep ports off it
+        return -room, room
+
     # ports, columns and gap runs are planned twice: the second time, the ports on a step's top
     # are ordered by the columns their flows really arrive from, so flows into one step do not cross
     approach: dict[str, float] = {}
@@ -366,10 +374,7 @@ def route(
                         i, j = at[one], at[other]
                         group[i], group[j] = group[j], group[i]
                         at[one], at[other] = j, i
-            room = _room(types.get(name, "step"), items[name], direction, side)
-            low = -room
-            if name in numbered and PAGE_SIDE[direction][side] in ("top", "left"):
-                low = -room / 3  # the number badge sits at the top-left corner: keep ports off it
+            low, room = port_range(name, side)
             count = len(group)
             for index, port in enumerate(group):
                 port.offset = 0.0 if count == 1 else low + (room - low) * index / (count - 1)
@@ -539,11 +544,6 @@ def route(
 
     # 6. a jog too short to read (a step a few points off the line into it) goes: one of the two
     # ports slides along its side, where that side has room and nothing else is drawn on the way
-    def room_of(port: _Port) -> tuple[float, float]:
-        room = _room(types.get(port.item, "step"), items[port.item], direction, port.side)
-        low = -room / 3 if port.item in numbered and PAGE_SIDE[direction][port.side] in ("top", "left") else -room
-        return low, room
-
     def along(a: Point, b: Point) -> bool:
         return abs(a[0] - b[0]) < 0.01 and abs(a[1] - b[1]) > 0.01
 
@@ -560,7 +560,7 @@ def route(
             ends.append((port_of[(spec.id, True)], points[3][0]))
         for port, column in ends:
             offset = round(port.offset + column - port_cross(port), 2)
-            low, high = room_of(port)
+            low, high = port_range(port.item, port.side)
             neighbours = [p.offset for p in ports[(port.item, port.side)] if p is not port]
             if not low - 0.01 <= offset <= high + 0.01 or any(abs(offset - other) < SHORT_JOG for other in neighbours):
                 continue
@@ -963,13 +963,9 @@ def _hits(box: tuple[float, float, float, float], a: Point, b: Point) -> bool:
     return x0 < box[2] and box[0] < x1 + 0.01 and y0 < box[3] and box[1] < y1 + 0.01
 
 
-def count_crossings(routing: Routing) -> int:
-    """How many times one flow's segment crosses another's (ends and touching do not count)."""
-    return len(crossing_pairs(routing))
-
-
 def crossing_pairs(routing: Routing) -> list[tuple[str, str]]:
-    """(flow running across, flow running along) for each crossing, in a stable order."""
+    """(flow running across, flow running along) for each time one flow's segment crosses
+    another's (ends and touching do not count), in a stable order."""
     across: list[tuple[float, float, float, str]] = []  # y, x0, x1, flow  (flow space: main, cross range)
     along: list[tuple[float, float, float, str]] = []  # x, y0, y1, flow
     for fid, flow in routing.flows.items():

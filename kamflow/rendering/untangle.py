@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kamflow.rendering.place import ITEM_GAP, Item, Placement
+from kamflow.rendering.place import Item, Placement, row_width
 from kamflow.rendering.route import FlowSpec, Routing, Tweaks, crossing_pairs, loop_options
 
 BUDGET = 16  # arrangements tried beyond the first, at most
@@ -105,11 +105,7 @@ def _candidates(
             along.setdefault((step, side), []).append((point[0] if side in ("top", "bottom") else point[1], fid))
     for group in along.values():
         group.sort()
-    rows: dict[tuple[str | None, int], list[str]] = {}
-    for name, item in items.items():
-        rows.setdefault((item.lane, best.at[name][0]), []).append(name)
-    for members in rows.values():
-        members.sort(key=lambda name: (best.at[name][1], name))
+    rows = _rows(best, items)
     lane_at = {index: lane for lane, index in lane_index.items()}
     base = best.tweaks
     port_swaps: list[tuple[str, str]] = []
@@ -160,10 +156,8 @@ def _narrower(best: Arrangement, specs: list[FlowSpec], items: dict[str, Item], 
     """Steps worth moving to another rank: a lane is as wide as its widest row, and where that row
     holds several steps, one of them may fit a rank where its lane is empty, between its
     predecessors and successors (never a step a flat hand-off reaches: it would lose its line)."""
-    rows: dict[tuple[str | None, int], list[str]] = {}
-    for name, item in items.items():
-        rows.setdefault((item.lane, best.at[name][0]), []).append(name)
-    width = {key: sum(items[n].extent(direction)[0] for n in members) + ITEM_GAP * (len(members) - 1) for key, members in rows.items()}
+    rows = _rows(best, items)
+    width = {key: row_width([items[n].extent(direction)[0] for n in members]) for key, members in rows.items()}
     widest: dict[str | None, float] = {}
     for (lane, _), w in width.items():
         widest[lane] = max(widest.get(lane, 0.0), w)
@@ -186,7 +180,7 @@ def _narrower(best: Arrangement, specs: list[FlowSpec], items: dict[str, Item], 
     for (lane, rank), members in sorted(rows.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
         if len(members) < 2 or width[(lane, rank)] < widest[lane]:
             continue
-        for name in sorted(members, key=lambda n: (best.at[n][1], n)):
+        for name in members:
             if name in pinned:
                 continue
             low, high = before.get(name, 0), min(after.get(name, last + 1), last + 1)
@@ -194,3 +188,13 @@ def _narrower(best: Arrangement, specs: list[FlowSpec], items: dict[str, Item], 
             for r in sorted(spots, key=lambda r: (abs(r - rank), r))[:2]:
                 out.append(best.tweaks.plus(item_ranks=((name, r),)))
     return out
+
+
+def _rows(best: Arrangement, items: dict[str, Item]) -> dict[tuple[str | None, int], list[str]]:
+    """The steps of each (lane, rank), in cross order, as `best` left them."""
+    rows: dict[tuple[str | None, int], list[str]] = {}
+    for name, item in items.items():
+        rows.setdefault((item.lane, best.at[name][0]), []).append(name)
+    for members in rows.values():
+        members.sort(key=lambda name: (best.at[name][1], name))
+    return rows
