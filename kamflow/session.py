@@ -6,7 +6,10 @@ questions several stages ask about references between processes, so each has one
 - `lookup(process)`: how a process's `based_on` / `subprocess` references resolve, with the sentence
   a check finding gives when one does not;
 - `check_context(process, against=...)`: what the check rules see, reference resolved;
+- `check(process)` and `findings_overlay(process)`: the findings, and what the chart adds for them;
 - `subprocess_links(process)`: which subprocess steps link to a chart, and to which process id;
+- `chart(process, options)`: the overlay and options a chart of the process is drawn with, and
+  `subject(process, options)` the same with the findings and reference a document shows;
 - `dependencies(process)`: every file a process's outputs depend on (references followed
   transitively, theme files), which the batch cache keys on.
 
@@ -16,14 +19,19 @@ the caller keeps the session (`kamflow.api.Session()` and `workspace=` on every 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from kamflow.checks import CheckContext
+from kamflow.checks import CheckContext, Finding, catalog, run_checks
 from kamflow.errors import LoadError, Span
 from kamflow.loader import Workspace
+from kamflow.model.overlay import Overlay
 from kamflow.model.process import Process
+from kamflow.rendering.options import RenderOptions
+
+if TYPE_CHECKING:  # the report stage (and Jinja2) loads only for a command that writes a document
+    from kamflow.reports.subject import Subject
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,44 @@ class Session:
             ctx.reference_name, ctx.reference_span = process.based_on, process.span_of("based_on")
             ctx.reference, ctx.reference_error = lookup(process.based_on)
         return ctx
+
+    def check(self, process: Process, *, rules: Iterable[str] | None = None, against: str | None = None) -> list[Finding]:
+        """The findings of `rules` (default: the recommended preset), sorted by position."""
+        chosen = catalog.selected_rules() if rules is None else rules
+        return run_checks(self.check_context(process, against=against), enabled=chosen)
+
+    def findings_overlay(self, process: Process, findings: Iterable[Finding] | None = None, *, against: str | None = None) -> Overlay:
+        """What the chart adds for the findings (checked here when not given): ghosts and marks."""
+        found = list(self.check(process, against=against) if findings is None else findings)
+        return catalog.findings_overlay(process, self.check_context(process, against=against).reference, found)
+
+    def chart(
+        self, process: Process, options: RenderOptions | None = None, *, findings: Iterable[Finding] | None = None, overlay: Overlay | None = None
+    ) -> tuple[Overlay, RenderOptions]:
+        """The overlay and options a chart of `process` is drawn with: `overlay`, else the
+        findings' ghosts and marks unless `options.ghosts` is off; the critical path (and a legend
+        saying what it is) when `options.highlight` asks for it; subprocess links resolved."""
+        from kamflow.analysis import critical_path_overlay, process_stats
+
+        options = options or RenderOptions()
+        if overlay is None:
+            overlay = self.findings_overlay(process, findings) if options.ghosts else Overlay()
+        if options.highlight == "critical-path":
+            overlay = overlay.merged(critical_path_overlay(process_stats(process)))
+            options = replace(options, legend=True)
+        if options.subprocess_links is None:
+            options = replace(options, subprocess_links=self.subprocess_links(process))
+        return overlay, options
+
+    def subject(self, process: Process, options: RenderOptions | None = None, *, findings: Iterable[Finding] | None = None) -> Subject:
+        """A process as a document shows it: findings (checked here when not given), the title of
+        its reference process, and its chart's overlay and options."""
+        from kamflow.reports.subject import Subject
+
+        found = tuple(self.check(process) if findings is None else findings)
+        overlay, chart_options = self.chart(process, options, findings=found)
+        reference = self.lookup(process)(process.based_on)[0] if process.based_on else None
+        return Subject(process, found, reference.title if reference is not None else None, overlay, chart_options)
 
     def subprocess_links(self, process: Process) -> tuple[tuple[str, str], ...]:
         """(step id, process id) for each subprocess step whose reference resolves to a process that loads."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
+from typing import Iterable
 
 from kamflow.errors import LoadError, Problem, Span, UsageError
 from kamflow.loader.build import load_process
@@ -89,6 +90,35 @@ class Workspace:
         if isinstance(cached, LoadError):
             raise cached
         return cached
+
+    def load_named(self, reference: Path | str) -> Process:
+        """A process named on the command line: a file path, or an id resolved like a `based_on`
+        reference from the current folder (`<id>.yaml` there, then the bundled library)."""
+        text = str(reference)
+        if Path(text).exists() or "/" in text or "\\" in text or Path(text).suffix:
+            return self.load(text)
+        found = self.locate(text, relative_to=None)
+        if found is None:
+            ids = ", ".join(self.library_ids())
+            raise LoadError([Problem(Span(text), f"no such file, and no process with that id here or in the bundled library ({ids})")])
+        return self.load(found)
+
+    def load_all(self, paths: Iterable[Path | str]) -> list[Process]:
+        """Every process file under the given files and folders; all their problems in one LoadError."""
+        processes: list[Process] = []
+        problems: list[Problem] = []
+        for path in paths:
+            try:
+                for file in find_process_files(path):
+                    try:
+                        processes.append(self.load(file))
+                    except LoadError as error:
+                        problems.extend(error.problems)
+            except LoadError as error:
+                problems.extend(error.problems)
+        if problems:
+            raise LoadError(problems)
+        return processes
 
     def locate(self, reference: str, *, relative_to: Path | str | None) -> Path | None:
         """The file a reference names, or None. A reference written in a file (`relative_to` given)

@@ -89,6 +89,43 @@ def render_process(
     return {fmt: results[fmt] for fmt in formats}
 
 
+def render_chart(
+    process: Process,
+    formats: tuple[str, ...],
+    *,
+    overlay: Overlay | None = None,
+    options: RenderOptions | None = None,
+    notes: list[str] | None = None,
+) -> dict[str, bytes]:
+    """`render_process`, with a PDF for `options.page` cut over several pages when its text would
+    be below 9 pt on one (what was cut is appended to `notes`), and a failing tool's error
+    positioned at the process file."""
+    from kamflow.errors import RenderError
+
+    options = options or RenderOptions()
+    try:
+        charts = render_process(process, formats, overlay=overlay, options=options)
+        if options.page and "pdf" in formats:
+            from kamflow.rendering.pages import paged_pdf
+
+            charts["pdf"] = paged_pdf(process, charts["pdf"], overlay=overlay or Overlay(), options=options, notes=notes)
+        return charts
+    except RenderError as error:
+        raise error.at(process.path) from None
+
+
+def chart_plan(process: Process, *, overlay: Overlay, options: RenderOptions, unit: str, text_at, link_ext: str = "svg"):
+    """The chart as one scene, or cut into parts when `text_at(scenes)` (its smallest text at
+    the output size) would be below 9 pt (model.split.plan_parts)."""
+    from kamflow.model.graph import flow_order
+    from kamflow.model.split import plan_parts
+
+    def scene_of(part: Process, part_overlay: Overlay):
+        return chart_scene(part, overlay=part_overlay, options=options, link_ext=link_ext)
+
+    return plan_parts(process, [step.id for step in flow_order(process)], scene_of=scene_of, text_at=text_at, overlay=overlay, unit=unit)
+
+
 def _pdf_link(link: str | None, subprocess: str | None) -> str | None:
     if link and subprocess and link.endswith(".svg"):
         return link[: -len(".svg")] + ".pdf"

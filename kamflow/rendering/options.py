@@ -9,6 +9,15 @@ from dataclasses import asdict, dataclass
 HIGHLIGHTS = ("critical-path",)
 EDGE_STYLES = ("orthogonal", "rounded")
 PAGE_SIZES = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55), "letter": (612.0, 792.0)}
+DIRECTIONS = ("TB", "LR")
+
+
+def check_direction(direction: str | None) -> None:
+    """A chart or export direction is TB, LR or None (the process's own); anything else is a usage error."""
+    if direction is not None and direction not in DIRECTIONS:
+        from kamflow.errors import UsageError
+
+        raise UsageError(f"direction must be TB or LR, not {direction!r}")
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,7 @@ class RenderOptions:
     def __post_init__(self):
         from kamflow.errors import UsageError
 
+        check_direction(self.direction)
         if self.highlight is not None and self.highlight not in HIGHLIGHTS:
             raise UsageError(f"highlight must be one of {', '.join(HIGHLIGHTS)}, not {self.highlight!r}")
         if self.edges is not None and self.edges not in EDGE_STYLES:

@@ -8,9 +8,36 @@ import os
 import tempfile
 from dataclasses import replace
 
+from kamflow.model.overlay import Overlay
+from kamflow.model.process import Process
 from kamflow.rendering import tools
+from kamflow.rendering.chart import chart_plan, resolve_theme
 from kamflow.rendering.convert import PAGE_MARGIN, RSVG, converter, fixed_pdf_date
-from kamflow.rendering.options import PAGE_SIZES
+from kamflow.rendering.options import PAGE_SIZES, RenderOptions
+
+
+def paged_pdf(process: Process, pdf: bytes, *, overlay: Overlay, options: RenderOptions, notes: list[str] | None) -> bytes:
+    """`pdf` when the chart is readable on one page of `options.page`, else the chart cut at flow
+    cut points into parts on several pages joined by off-page connectors (model.split); what was
+    split is appended to `notes`."""
+    from kamflow.model.split import numbered, smallest_text
+
+    page = options.page or "A4"
+
+    def text_at(landscape: bool):
+        room = page_room(page, landscape=landscape)
+        return lambda scenes: min(smallest_text(scene) * fit_scale(scene, room) for scene in scenes)
+
+    plans = [
+        (chart_plan(process, overlay=overlay, options=options, unit="page", text_at=text_at(landscape)), landscape) for landscape in (False, True)
+    ]
+    if not any(plan.split for plan, _ in plans) or any(not plan.split for plan, _ in plans):
+        return pdf  # readable on one page (in at least one orientation, as render_process turns it)
+    readable = [item for item in plans if item[0].smallest >= 9.0]
+    plan, landscape = min(readable, key=lambda item: len(item[0].parts)) if readable else max(plans, key=lambda item: item[0].smallest)
+    if notes is not None:
+        notes.append(plan.summary(f"{process.path}: {options.page} PDF"))
+    return pages_pdf(numbered(plan, 0), theme=resolve_theme(process, options), page=page, landscape=landscape, timeout=options.timeout)
 
 
 def page_room(page: str, *, landscape: bool) -> tuple[float, float]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from kamflow.files import stable_zip
+from kamflow.rendering.options import PAGE_SIZES
 
 # A fixed creation date: the same input gives the same document (the process's own date is text
 # in any format, so it is shown in the document, not parsed into the metadata).
@@ -29,7 +30,6 @@ FIXED_DATE = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
 SVG_BLIP_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
 SVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
 STEP_COLUMNS = ("#", "Step", "Type", "Lane / owner", "Duration", "KPIs", "Inputs", "Outputs", "Notes")
-PAGE_SIZES = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55), "letter": (612.0, 792.0)}
 TABLE_TEXT = "Table Text"
 
 

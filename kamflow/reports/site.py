@@ -46,3 +46,10 @@ def report_file(output: Path | str | None, process_id: str, fmt: str) -> Path:
     """One report's file: `output`, by default output/<id>.<fmt>; an existing folder gets <id>.<fmt> in it."""
     target = Path(output) if output is not None else Path("output") / f"{process_id}.{fmt}"
     return target / f"{process_id}.{fmt}" if target.is_dir() else target
+
+
+def document_file(output: Path | str | None, stem: str, suffix: str) -> Path:
+    """A Word report's or a deck's file: `output` when it ends in `suffix`, else `<stem><suffix>`
+    in the folder `output` (default output/), which need not exist yet."""
+    target = Path(output) if output is not None else Path("output")
+    return target / f"{stem}{suffix}" if target.is_dir() or target.suffix.lower() != suffix else target

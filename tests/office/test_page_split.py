@@ -7,7 +7,8 @@ import subprocess
 import pytest
 
 import kamflow
-from kamflow.api import RenderOptions, _chart_plan, ghost_overlay, subprocess_links
+from kamflow.api import RenderOptions, ghost_overlay, subprocess_links
+from kamflow.rendering.chart import chart_plan
 from kamflow.model.split import OFFPAGE, smallest_text
 from kamflow.rendering.pages import fit_scale, page_room
 from tests.conftest import PROCESSES
@@ -16,7 +17,7 @@ from tests.conftest import PROCESSES
 def _plan(process, page, landscape, direction=None):
     options = RenderOptions(page=page, direction=direction, subprocess_links=subprocess_links(process))
     room = page_room(page, landscape=landscape)
-    return _chart_plan(process, overlay=ghost_overlay(process), options=options, unit="page",
+    return chart_plan(process, overlay=ghost_overlay(process), options=options, unit="page",
                        text_at=lambda scenes: min(smallest_text(s) * fit_scale(s, room) for s in scenes))
 
 

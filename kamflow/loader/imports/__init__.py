@@ -8,10 +8,12 @@ same size cap as process files; every failure is a LoadError at its position.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Iterable
 
-from kamflow.errors import LoadError, Problem, Span
+from kamflow.errors import LoadError, Problem, Span, UsageError
+from kamflow.files import read_bytes
 from kamflow.loader import yamlsrc
 from kamflow.loader.build import build_process as build_tree
 from kamflow.loader.imports.ir import Note, ProcessDoc, Source, finish
@@ -93,11 +95,50 @@ def import_processes(
 ) -> tuple[list[Process], list[Note]]:
     """The processes in one file, each with steps in flow order, and the notes on what was lost.
     `taken`: process ids already given to other files of the same import (lower case)."""
+    if fmt is not None and fmt not in FORMATS:
+        raise UsageError(f"unknown import format {fmt!r}; choose from {', '.join(FORMATS)}")
     source = read_source(path, fmt=fmt, sheet=sheet, display=display)
     docs = finish(source, taken=taken)
     processes = [_ordered(doc, source.path) for doc in docs]
     notes = sorted(set(source.notes), key=lambda n: (n.span, n.message))
     return processes, notes
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    outputs: tuple[tuple[Path, Process, str, str | None], ...]  # (target file, process, source file, format)
+    notes: tuple[Note, ...]
+
+
+def import_plan(paths: Iterable[Path | str], *, folder: Path, fmt: str | None = None, sheet: str | None = None, force: bool = False) -> ImportPlan:
+    """Every process of every file and the process file each becomes (`folder/<id>.yaml`), all
+    read before anything is written; an existing file is refused unless `force`."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file, not a folder")
+    outputs = []
+    all_notes: list[Note] = []
+    taken: set[str] = set()
+    for path in paths:
+        processes, notes = import_processes(path, fmt=fmt, sheet=sheet, taken=taken)
+        kind = fmt or detect_format(path, read_bytes(path)[:4096])
+        all_notes.extend(notes)
+        for process in processes:
+            target = folder / f"{process.id}.yaml"
+            if target.exists() and not force:
+                raise UsageError(f"{target} already exists; kamflow import never overwrites a file without --force")
+            outputs.append((target, process, Path(path).as_posix(), kind))
+    return ImportPlan(tuple(outputs), tuple(all_notes))
+
+
+def same_process(read_back: Process, imported: Process) -> bool:
+    """Whether the process file written for an import reads back as the imported process
+    (its steps' ids, types, labels and lanes, and its flows)."""
+
+    def shape(process: Process):
+        steps = [(s.id, s.type, s.label, s.lane) for s in process.steps]
+        return steps, [(e.source, e.target, e.label) for e in process.edges]
+
+    return shape(read_back) == shape(imported)
 
 
 def _ordered(doc: ProcessDoc, shown: str) -> Process:
