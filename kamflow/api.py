@@ -1,14 +1,11 @@
 """The Python API: the pipeline stages wired together; the CLI is a thin layer over this module.
 
-Each function takes plain values and option dataclasses (RenderOptions) and returns values; the
-policies live in their stages (loader, checks, rendering, exporters, analysis, reports), and the
-state of a run in a Session (kamflow.session: the workspace of loaded files and how references
-resolve). Pass `workspace=` (a Session or a loader Workspace) to share one across calls; without
-it each call starts a fresh one, so nothing is cached behind the caller's back.
+The policies live in the stages (loader, checks, rendering, exporters, analysis, reports) and the
+state of a run in a Session (kamflow.session); pass `workspace=` (a Session) to share one across
+calls, else each call starts a fresh one. docs/python-api.md is the guide, with examples.
 
     >>> import kamflow
-    >>> process = kamflow.load(kamflow.library_path("kam"))
-    >>> [f for f in kamflow.check(process) if f.severity == "error"]
+    >>> [f for f in kamflow.check(kamflow.load("kam")) if f.severity == "error"]
     []
 """
 
@@ -24,11 +21,11 @@ from kamflow.files import write_atomically
 from kamflow.loader import Workspace
 from kamflow.model.overlay import Overlay
 from kamflow.model.process import Process
-from kamflow.rendering import RENDER_FORMATS
 from kamflow.rendering.options import RenderOptions, check_direction
 from kamflow.session import Session
 
 __all__ = ["RenderOptions", "Session", "Workspace"]
+TINY = "kamflow: 1\nid: tiny\ntitle: Tiny\nsteps:\n  - {id: go, type: start, next: done}\n  - {id: done, type: end}\n"  # for the examples
 Space = Session | Workspace | None
 
 
@@ -42,7 +39,11 @@ def _shown(process: Process) -> Process:
 
 
 def library_path(process_id: str) -> Path:
-    """The file of a bundled reference process."""
+    """The file of a bundled reference process.
+
+    >>> library_path("kam").name
+    'kam.yaml'
+    """
     space = Workspace()
     found = space.locate(process_id, relative_to=space.library / "x.yaml")
     if found is None:
@@ -51,35 +52,20 @@ def library_path(process_id: str) -> Path:
 
 
 def load(path: Path | str, *, workspace: Space = None) -> Process:
-    """Read and validate a process file (or a bundled id); raises LoadError with every problem found.
+    """A process file or a bundled library id, validated; LoadError with every problem found.
 
-    >>> import kamflow
-    >>> kam = kamflow.load("kam")
-    >>> kam.id, kam.title, len(kam.steps)
-    ('kam', 'Key Account Management Process', 35)
-    >>> kam.steps[0].type, kam.steps_by_id["select_key"].lane
-    ('start', 'sponsor')
+    >>> kam = load("kam")
+    >>> kam.title, len(kam.steps), kam.steps_by_id["select_key"].lane
+    ('Key Account Management Process', 35, 'sponsor')
     """
     return _shown(Session.of(workspace).load(path))
 
 
 def loads(text: str, *, name: str = "<stdin>") -> Process:
-    """Validate process text that is not in a file (stdin, a notebook cell); `name` is the path
-    shown in positions. References resolve from the current folder, then the bundled library.
+    """Process text that is not in a file (a notebook cell); `name` is the path in positions.
 
-        >>> import kamflow
-        >>> tiny = kamflow.loads('''
-        ... kamflow: 1
-        ... id: tiny
-        ... title: Tiny
-        ... steps:
-        ...   - {id: go, type: start, label: Go, next: done}
-        ...   - {id: done, type: end, label: Done}
-        ... ''')
-        >>> [step.id for step in tiny.steps]
-        ['go', 'done']
-        >>> kamflow.render_charts(tiny, formats=("svg",))["svg"][:5]
-        b'<?xml'
+    >>> [step.id for step in loads(TINY).steps]
+    ['go', 'done']
     """
     from kamflow.loader import load_process_text
 
@@ -94,13 +80,20 @@ def load_stream(stream: BinaryIO, *, name: str = "<stdin>") -> Process:
 
 
 def load_any(reference: Path | str, *, workspace: Space = None) -> Process:
-    """A process named on the command line: a file path, or an id resolved like a `based_on`
-    reference from the current folder (`<id>.yaml` there, then the bundled library)."""
+    """A process named on the command line: a path, or an id from the current folder, then the library.
+
+    >>> load_any("billing").id
+    'billing'
+    """
     return _shown(Session.of(workspace).workspace.load_named(reference))
 
 
 def collect_processes(paths: Iterable[Path | str], *, workspace: Space = None) -> list[Process]:
-    """Load every process file under the given files and folders; all load problems in one error."""
+    """Every process file under the given files and folders; all load problems in one error.
+
+    >>> [p.id for p in collect_processes([library_path("kam")])]
+    ['kam']
+    """
     return [_shown(process) for process in Session.of(workspace).workspace.load_all(paths)]
 
 
@@ -118,34 +111,24 @@ def check(
     enable: Iterable[str] = (),
     disable: Iterable[str] = (),
 ) -> list[Finding]:
-    """Every finding of the check rules for a process, sorted by position.
+    """Every finding of the rules of `preset` (recommended, or all) plus `enable` minus `disable`
+    (or exactly `enabled`), sorted by position; `against` names the reference process.
 
-    The rules are those of `preset` (`recommended`, the default, or `all`) plus `enable` minus
-    `disable` (or exactly `enabled`, when given); unknown ids raise UsageError. `against` (an id or
-    a path relative to the current folder) names the reference process and wins over the file's
-    `based_on`; its essential steps must be implemented, in order.
-
-        >>> import kamflow
-        >>> broken = kamflow.loads('''
-        ... kamflow: 1
-        ... id: broken
-        ... title: Broken
-        ... steps:
-        ...   - {id: go, type: start, label: Go, next: nowhere}
-        ...   - {id: done, type: end, label: Done}
-        ... ''')
-        >>> [(f.rule, f.severity, f.line) for f in kamflow.check(broken) if f.severity == "error"]
-        [('unknown-target', 'error', 6), ('unreachable', 'error', 7)]
-        >>> kamflow.check(kamflow.load("kam"), preset="recommended")
-        []
+    >>> [(f.rule, f.line) for f in check(loads(TINY.replace("next: done", "next: gone")), disable=["label-required"])]
+    [('unknown-target', 5), ('unreachable', 6)]
+    >>> check(load("kam"), preset="all")
+    []
     """
     chosen = catalog.selected_rules(enabled=enabled, disabled=disabled, preset=preset, enable=enable, disable=disable)
     return Session.of(workspace).check(process, rules=chosen, against=against)
 
 
 def ghost_overlay(process: Process, findings: Iterable[Finding] | None = None, *, against: str | None = None, workspace: Space = None) -> Overlay:
-    """What the chart adds for the findings (`check(process, against=against)` by default):
-    missing essential steps and flows to missing ids as ghosts, dead ends marked."""
+    """What the chart adds for the findings: ghosts of missing steps and flows, structural marks.
+
+    >>> [ghost.label for ghost in ghost_overlay(loads(TINY.replace("next: done", "next: gone"))).ghosts]
+    ['Missing: gone']
+    """
     return Session.of(workspace).findings_overlay(process, findings, against=against)
 
 
@@ -165,6 +148,8 @@ _PASSED_THROUGH = {
     "themes": ("kamflow.rendering.themes", "describe_builtins"),  # (name, description), default first
     "check_theme": ("kamflow.rendering.themes", "load_theme"),  # a theme by name or file, or a LoadError
     "json_schema": ("kamflow.loader.jsonschema", "schema_text"),  # the schemas in docs/json-schema/
+    "chart_formats": ("kamflow.rendering.options", "chart_formats"),  # "svg,pdf" or a list: checked, no repeats
+    "export_formats": ("kamflow.exporters", "export_formats"),  # what `kamflow export --to` accepts
     "import_notes": ("kamflow.loader.imports", "import_processes"),  # (processes, notes on what was lost)
 }
 
@@ -192,17 +177,11 @@ def render(
     findings: list[Finding] | None = None,
     notes: list[str] | None = None,
 ) -> list[Path] | dict[str, bytes]:
-    """Draw the chart and write `output_dir/<process id>.<format>` for each format, atomically;
-    with `output_dir=None`, return the bytes per format instead and touch no disk.
-    `findings` (the process's check findings, when the caller has them) saves checking it again.
+    """Write `output_dir/<id>.<format>` for each format, atomically; with `output_dir=None`,
+    return the bytes per format instead (`render_charts`).
 
-        >>> import kamflow, tempfile
-        >>> kam = kamflow.load("kam")
-        >>> with tempfile.TemporaryDirectory() as folder:
-        ...     [p.name for p in kamflow.render(kam, formats=("svg", "pdf"), output_dir=folder)]
-        ['kam.svg', 'kam.pdf']
-        >>> kamflow.render(kam, formats=("svg",), output_dir=None)["svg"][:5]
-        b'<?xml'
+    >>> sorted(render(load("kam"), formats=("svg", "pdf"), output_dir=None))
+    ['pdf', 'svg']
     """
     charts = render_charts(process, formats=formats, options=options, direction=direction, overlay=overlay, findings=findings, notes=notes)
     if output_dir is None:
@@ -220,21 +199,17 @@ def render_charts(
     findings: list[Finding] | None = None,
     notes: list[str] | None = None,
 ) -> dict[str, bytes]:
-    """The chart's bytes per format, without touching the disk. `direction` is a shortcut for
-    `options=RenderOptions(direction=...)`. Without an `overlay`, the chart shows what
-    `ghost_overlay` finds (from `findings` when given) unless `options.ghosts` is off, and with
-    `options.highlight="critical-path"` the critical path, with a legend that says what the marks
-    mean. With `options.page`, a PDF whose text would be too small is cut over several pages
-    (what was cut is appended to `notes`).
+    """The chart's bytes per format, nothing written: the findings' ghosts and marks unless an
+    `overlay` is given or `options.ghosts` is off; a PDF cut over pages when `options.page` asks.
 
-        >>> import kamflow
-        >>> from kamflow.api import RenderOptions
-        >>> billing = kamflow.load("billing")
-        >>> charts = kamflow.render_charts(billing, formats=("svg", "png"), options=RenderOptions(direction="LR", number=True))
-        >>> sorted(charts), charts["png"][1:4], charts["svg"].count(b"<svg")
-        (['png', 'svg'], b'PNG', 1)
+    >>> charts = render_charts(load("billing"), formats=("svg", "png"), options=RenderOptions(direction="LR"))
+    >>> charts["svg"][:5], charts["png"][1:4]
+    (b'<?xml', b'PNG')
+    >>> render_charts(load("billing"), formats="dot")["dot"][:7]
+    b'digraph'
     """
     from kamflow.rendering.chart import render_chart
+    from kamflow.rendering.options import chart_formats
 
     wanted = chart_formats(formats)
     options = options or RenderOptions()
@@ -244,24 +219,21 @@ def render_charts(
 
 
 def subprocess_links(process: Process, *, workspace: Space = None) -> tuple[tuple[str, str], ...]:
-    """(step id, process id) for each subprocess step whose reference resolves to a process that loads."""
+    """(step id, process id) for each subprocess step whose process resolves and loads.
+
+    >>> subprocess_links(load("kam"))
+    (('account_plan', 'account-planning'), ('account_review', 'strategic-account-review'))
+    """
     return Session.of(workspace).subprocess_links(process)
 
 
-def chart_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
-    """Chart formats as given by a user ("svg,pdf" or a list): checked, lower-case, without repeats."""
-    if isinstance(formats, str):
-        formats = formats.split(",")
-    wanted = tuple(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
-    unknown = [f for f in wanted if f not in RENDER_FORMATS]
-    if unknown or not wanted:
-        raise UsageError(f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(RENDER_FORMATS)}")
-    return wanted
-
-
 def render_warnings(process: Process, options: RenderOptions | None = None) -> list[str]:
-    """What a user should know about a chart besides the check: links left out, and a critical
-    path that was asked for but cannot be drawn, or is drawn without durations."""
+    """What a user should know about a chart besides the check: links left out, a critical path
+    that cannot be drawn or is drawn without durations.
+
+    >>> render_warnings(load("kam"), RenderOptions(highlight="critical-path"))
+    []
+    """
     from kamflow.analysis.stats import critical_path_warnings, process_stats
     from kamflow.model.links import unsafe_links
 
@@ -273,13 +245,10 @@ def render_warnings(process: Process, options: RenderOptions | None = None) -> l
 
 
 def diff(old: Process, new: Process, *, workspace: Space = None) -> Any:
-    """Every change from `old` (as-is) to `new` (to-be), as an analysis.ProcessDiff. Steps match by
-    id, and through the reference steps they implement when both share a reference process.
+    """Every change from `old` (as-is) to `new` (to-be), as an analysis.ProcessDiff.
 
-        >>> import kamflow
-        >>> kam = kamflow.load("kam")
-        >>> kamflow.diff(kam, kam).identical
-        True
+    >>> diff(load("kam"), load("kam")).identical
+    True
     """
     from kamflow.analysis import diff_processes
 
@@ -290,7 +259,7 @@ def diff(old: Process, new: Process, *, workspace: Space = None) -> Any:
 def render_diff(
     result: Any, *, formats: Iterable[str] = ("svg", "pdf"), output_dir: Path | str = "output", options: RenderOptions | None = None
 ) -> list[Path]:
-    """Draw the diff chart (the new process with the diff overlay and a legend) as `<new id>-diff.<format>`."""
+    """The diff chart (the new process, the diff marked, a legend) written as `<new id>-diff.<format>`."""
     from kamflow.analysis.diff import diff_chart_process, diff_overlay
 
     options = replace(options or RenderOptions(), legend=True)  # a diff chart always explains its marks
@@ -300,7 +269,11 @@ def render_diff(
 
 
 def critical_path_overlay(process: Process) -> Overlay:
-    """Marks of kind "critical" on the steps and flows of the process's critical path."""
+    """Marks of kind "critical" on the steps and flows of the critical path.
+
+    >>> len(critical_path_overlay(load("kam")).step_marks) > 0
+    True
+    """
     from kamflow.analysis import critical_path_overlay as overlay_of
     from kamflow.analysis import process_stats
 
@@ -311,26 +284,38 @@ def critical_path_overlay(process: Process) -> Overlay:
 
 
 def library_ids(*, workspace: Space = None) -> list[str]:
-    """The ids of the bundled reference processes, sorted."""
+    """The ids of the bundled reference processes, sorted.
+
+    >>> "kam" in library_ids()
+    True
+    """
     return Session.of(workspace).workspace.library_ids()
 
 
 def library_processes(*, workspace: Space = None) -> list[Process]:
-    """Every bundled reference process, loaded and sorted by id."""
+    """Every bundled reference process, loaded, sorted by id.
+
+    >>> [p.id for p in library_processes()] == library_ids()
+    True
+    """
     space = Session.of(workspace).workspace
     return [_shown(space.load(space.bundled_file(process_id))) for process_id in space.library_ids()]
 
 
 def show_process(process_id: str, *, workspace: Space = None) -> str:
-    """The YAML text of a bundled process, exactly as shipped."""
+    """The YAML text of a bundled process, exactly as shipped.
+
+    >>> "id: kam" in show_process("kam")
+    True
+    """
     from kamflow.files import read_text
 
     return read_text(Session.of(workspace).workspace.bundled_file(process_id), display=process_id)
 
 
 def new_process(name: str, *, source: str, output_dir: Path | str = ".", workspace: Space = None) -> Path:
-    """Write `output_dir/<name>.yaml`: a copy of `source` (a bundled id or a process file) with
-    `id: <name>` and `based_on: <source>`, its comments and order kept. Never overwrites a file."""
+    """Write `output_dir/<name>.yaml`: `source` (an id or a file) with `id: <name>` and
+    `based_on: <source>`, comments and order kept; never overwrites a file."""
     from kamflow.loader.derive import plan_copy
 
     target, text = plan_copy(name, source=source, folder=Path(output_dir), workspace=Session.of(workspace).workspace)
@@ -352,20 +337,13 @@ def report(
     index_href: str | None = None,
     workspace: Space = None,
 ) -> dict[str, bytes]:
-    """A report of one process as `{file name: bytes}`, nothing written: `<name>.html` (one
-    self-contained page, chart inlined), `<name>.md` with its chart `<name>.svg` beside it, or
-    `<name>.docx`. `name` defaults to the process id; `findings` default to `check(process)`;
-    `template` is a user's Jinja2 file (see docs/templates.md).
+    """A report as `{file name: bytes}`, nothing written: `<name>.html` (chart inlined),
+    `<name>.md` with `<name>.svg`, or `<name>.docx`; `template` is a user's Jinja2 file.
 
-        >>> import kamflow
-        >>> kam = kamflow.load("kam")
-        >>> files = kamflow.report(kam, fmt="md")
-        >>> sorted(files)
-        ['kam.md', 'kam.svg']
-        >>> files["kam.md"].decode().splitlines()[0]
-        '# Key Account Management Process'
-        >>> b"<svg" in kamflow.report(kam)["kam.html"]
-        True
+    >>> sorted(report(load("kam"), fmt="md"))
+    ['kam.md', 'kam.svg']
+    >>> b"<svg" in report(load("kam"))["kam.html"]
+    True
     """
     from kamflow.reports.documents import report_files
 
@@ -385,16 +363,12 @@ def portfolio(
     title: str = "Process portfolio",
     workspace: Space = None,
 ) -> dict[str, bytes]:
-    """A linked site for many processes as `{file name: bytes}`: `index.<fmt>` listing every
-    process, one page per process named by its id, and each subprocess step linked to the page of
-    the process it calls (resolved like the check resolves it) when that process is in the set.
+    """A linked site as `{file name: bytes}`: `index.<fmt>` and a page per process, each
+    subprocess step linked to the page of the process it calls when that is in the set.
 
-        >>> import kamflow
-        >>> site = kamflow.portfolio([kamflow.load("kam"), kamflow.load("account-planning")])
-        >>> sorted(site)
-        ['account-planning.html', 'index.html', 'kam.html']
-        >>> b'href="account-planning.html"' in site["kam.html"]
-        True
+    >>> site = portfolio([load("kam"), load("account-planning")])
+    >>> sorted(site), b'href="account-planning.html"' in site["kam.html"]
+    (['account-planning.html', 'index.html', 'kam.html'], True)
     """
     from kamflow.reports.documents import portfolio_files
     from kamflow.reports.site import portfolio_links
@@ -415,9 +389,7 @@ def write_report(
     workspace: Space = None,
     reference_doc: Path | str | None = None,
 ) -> list[Path]:
-    """`report` or `portfolio` written atomically: one process file gives one report at `output`
-    (default `output/<id>.<fmt>`); a folder or several files give a portfolio in the folder
-    `output` (default `output/report`), or one Word document. Returns the files written."""
+    """`report`, `portfolio` or `report_docx` written atomically where the command line writes them."""
     from kamflow.reports.site import document_file, portfolio_folder, report_file
 
     paths = list(paths)
@@ -444,10 +416,12 @@ def report_docx(
     title: str = "Process portfolio",
     workspace: Space = None,
 ) -> bytes:
-    """One Word document (.docx) for one process or several (then `title` heads it and each
-    process is a chapter): the HTML report's content in Word's heading, table and caption styles,
-    the chart as SVG with a PNG fallback. `reference_doc` is a .docx whose styles, page and
-    headers the document takes (pandoc's --reference-doc); the same input gives the same bytes."""
+    """One Word document for one process or several (then a chapter each), in the styles, page and
+    headers of `reference_doc` when given.
+
+    >>> report_docx([load("billing")])[:2]
+    b'PK'
+    """
     from kamflow.reports.word import read_reference_doc, word_report
 
     session = Session.of(workspace)
@@ -464,12 +438,12 @@ def export_deck(
     notes: list[str] | None = None,
     workspace: Space = None,
 ) -> bytes:
-    """A PowerPoint deck (.pptx) of native, editable shapes: a title slide, an index slide when
-    there are several processes, then each process's chart, cut over several slides joined by
-    off-page connectors when its text would be below 9 pt on one. Every flow is a connector glued
-    to its two shapes; the speaker notes list each step's owner, duration, KPIs, inputs and
-    outputs; a subprocess step links to the slide of its process when that is in the deck. What
-    was split is appended to `notes`. The same input gives the same bytes."""
+    """A PowerPoint deck of native, editable shapes: a title slide, an index for several
+    processes, each chart (over several slides when its text would be below 9 pt).
+
+    >>> export_deck([load("billing")])[:2]
+    b'PK'
+    """
     from kamflow.reports.deck import pptx_deck
 
     session = Session.of(workspace)
@@ -484,8 +458,8 @@ def write_deck(
     notes: list[str] | None = None,
     workspace: Space = None,
 ) -> list[Path]:
-    """export_deck written atomically: to `output` (a .pptx file, or a folder that gets
-    `<process id>.pptx`, or `deck.pptx` for several processes), default the folder `output`."""
+    """export_deck written atomically to `output`: a .pptx file, or a folder that gets `<id>.pptx`
+    (`deck.pptx` for several processes); default the folder `output`."""
     from kamflow.reports.site import document_file
 
     if not processes:
@@ -498,15 +472,13 @@ def write_deck(
 
 
 def export(process: Process, *, to: str, direction: str | None = None, timeout: float = 60.0) -> str:
-    """The process as text in a hand-off format: bpmn, drawio, mermaid, graphml or json.
+    """The process as text in a hand-off format (bpmn, drawio, mermaid, graphml, json); BPMN and
+    draw.io carry the chart's geometry.
 
-    BPMN and draw.io get their geometry from a Graphviz layout computed here (BPMN always left to
-    right; draw.io and Mermaid follow `direction`, else the process's own).
-
-        >>> import kamflow
-        >>> text = kamflow.export(kamflow.load("billing"), to="mermaid")
-        >>> text.splitlines()[:2]
-        ['%% Billing (Order to Invoice to Cash)', 'flowchart TD']
+    >>> export(load("billing"), to="mermaid").splitlines()[1]
+    'flowchart TD'
+    >>> export(load("billing"), to="bpmn")[:5]
+    '<?xml'
     """
     from kamflow.exporters import export_text, get_exporter
     from kamflow.rendering.layout import compute_layout
@@ -523,16 +495,8 @@ def export(process: Process, *, to: str, direction: str | None = None, timeout: 
     return export_text(process, exporter, layout=layout, direction=direction)
 
 
-def export_formats() -> list[str]:
-    """The names `kamflow export --to` accepts: bpmn, drawio, mermaid, graphml, json (text, also
-    from `export(to=...)`) and pptx (a deck, from `export_deck`)."""
-    from kamflow.exporters import EXPORTERS
-
-    return [*EXPORTERS, "pptx"]
-
-
 def export_files(processes: list[Process], *, to: str, output: Path | str, direction: str | None = None, timeout: float = 60.0) -> list[Path]:
-    """Export and write atomically (all files or none): see exporters.export_targets for where."""
+    """Export and write atomically, all files or none (see exporters.export_targets for where)."""
     from kamflow.exporters import export_targets, get_exporter
 
     exporter = get_exporter(to)
@@ -545,25 +509,19 @@ def export_files(processes: list[Process], *, to: str, output: Path | str, direc
 
 
 def import_file(path: Path | str, *, fmt: str | None = None, sheet: str | None = None) -> list[Process]:
-    """The processes in a BPMN 2.0, draw.io, Mermaid, CSV or XLSX file (the format from the
-    suffix or the content, or `fmt`), steps in flow order. `import_notes` also gives what the
-    mapping could not keep.
-
-        >>> import kamflow, tempfile, pathlib
-        >>> with tempfile.TemporaryDirectory() as folder:
-        ...     chart = pathlib.Path(folder, "order.mmd")
-        ...     _ = chart.write_text("flowchart TD\\n  a([Order in]) --> b{Paid?}\\n  b -->|Yes| c([Shipped])\\n  b -->|No| d([Cancelled])\\n")
-        ...     [(s.id, s.type, s.label) for s in kamflow.import_file(chart)[0].steps]
-        [('a', 'start', 'Order in'), ('b', 'decision', 'Paid?'), ('c', 'end', 'Shipped'), ('d', 'end', 'Cancelled')]
-    """
+    """The processes in a BPMN 2.0, draw.io, Mermaid, CSV or XLSX file, steps in flow order."""
     from kamflow.loader.imports import import_processes
 
     return import_processes(path, fmt=fmt, sheet=sheet)[0]
 
 
 def imported_yaml(process: Process, *, source: str, fmt: str | None = None) -> str:
-    """An imported process as process-file text like the bundled library's, with a header naming
-    the source file; it loads back as the same process (checked)."""
+    """An imported process as a process file with a header naming its source; it reads back as
+    the same process (checked).
+
+    >>> imported_yaml(loads(TINY), source="tiny.mmd", fmt="mermaid").splitlines()[1]
+    "# Imported by `kamflow import` from tiny.mmd (Mermaid); the source's own layout is not kept."
+    """
     from kamflow.exporters.process_yaml import to_process_yaml
     from kamflow.loader import load_process_text
     from kamflow.loader.imports import FORMAT_NAMES, same_process
@@ -578,9 +536,8 @@ def imported_yaml(process: Process, *, source: str, fmt: str | None = None) -> s
 
 
 def import_files(paths: Iterable[Path | str], *, output_dir: Path | str = ".", fmt: str | None = None, sheet: str | None = None, force: bool = False):
-    """Import every file and write `output_dir/<process id>.yaml` for each process found, all or
-    nothing: every file is read and every output prepared before the first is written, and an
-    existing file is only replaced with `force`. Returns (written paths, notes)."""
+    """Write `output_dir/<id>.yaml` for every process of every file, all or nothing; an existing
+    file is replaced only with `force`. Returns (written paths, notes)."""
     from kamflow.loader.imports import import_plan
 
     plan = import_plan(paths, folder=Path(output_dir), fmt=fmt, sheet=sheet, force=force)

@@ -68,6 +68,11 @@ EXPORTERS: dict[str, Exporter] = {
 }
 
 
+def export_formats() -> list[str]:
+    """The names `kamflow export --to` accepts: the text formats, and pptx (a deck of the report stage)."""
+    return [*EXPORTERS, "pptx"]
+
+
 def get_exporter(name: str) -> Exporter:
     try:
         return EXPORTERS[name.strip().lower()]

@@ -4,12 +4,27 @@ API to the renderer, and its fields are part of the render cache key."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Iterable
 
 # Paper sizes in points (portrait); kamflow turns the page when the chart is wider than tall.
 HIGHLIGHTS = ("critical-path",)
 EDGE_STYLES = ("orthogonal", "rounded")
 PAGE_SIZES = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55), "letter": (612.0, 792.0)}
 DIRECTIONS = ("TB", "LR")
+
+
+def chart_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
+    """Chart formats as a user gives them ("svg,pdf" or a list): checked, lower-case, without repeats."""
+    from kamflow.errors import UsageError
+    from kamflow.rendering.graphviz_run import RENDER_FORMATS
+
+    if isinstance(formats, str):
+        formats = formats.split(",")
+    wanted = tuple(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
+    unknown = [f for f in wanted if f not in RENDER_FORMATS]
+    if unknown or not wanted:
+        raise UsageError(f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(RENDER_FORMATS)}")
+    return wanted
 
 
 def check_direction(direction: str | None) -> None:
