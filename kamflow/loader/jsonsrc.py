@@ -66,7 +66,26 @@ def _decoder(shown: str, text: str) -> json.JSONDecoder:
 
 
 def looks_like_export(path: Path | str) -> bool:
+    """A file named on the command line that is read as a JSON export (and refused if it is none)."""
     return Path(path).suffix.lower() == ".json"
+
+
+_MARKER = re.compile(rb'"format"\s*:\s*"' + re.escape(FORMAT.encode()) + rb'"')
+MARKER_WINDOW = 4096  # the exporter writes the marker in the first lines
+
+
+def is_export_file(path: Path) -> bool:
+    """Whether a .json file found in a folder is a kamflow export (its `"format"` marker near the
+    top), so that a folder walk takes exports and leaves a client's other JSON alone. Only regular
+    files are opened, and only their first bytes are read."""
+    if not looks_like_export(path) or not path.is_file():
+        return False
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(MARKER_WINDOW)
+    except OSError:
+        return False
+    return _MARKER.search(head) is not None
 
 
 def load_process_json(path: Path | str, *, display: str | None = None) -> Process:
@@ -149,6 +168,13 @@ class _Reader:
     # -- the document ---------------------------------------------------------------------
     def process(self, data: Node) -> Process:
         build = self.build
+        marked = {key.text: value for key, value in data.entries if isinstance(key, Scalar)} if isinstance(data, Mapping) else None
+        form = marked.get("format") if marked is not None else None
+        if marked is not None and not (
+            isinstance(form, Scalar) and form.text == FORMAT
+        ):  # other JSON (package.json, settings): one line, not each key
+            self.error(data, f'not a kamflow export (no "format": "{FORMAT}"); kamflow reads process files (.yaml) and its own JSON exports')
+            build.raise_problems()
         root = self.obj(data, "the export", data, required=tuple(EXPORT_SCHEMA["required"]), allowed=tuple(EXPORT_SCHEMA["properties"]))
         if root is None or build.problems:
             raise LoadError(build.problems or [Problem(Span(build.shown, 1, 1), "the export must be a JSON object")])

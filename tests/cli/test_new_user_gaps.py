@@ -90,3 +90,20 @@ def test_a_colon_inside_braces_says_to_quote_the_text(write):
     text = "kamflow: 1\nid: t\nsteps:\n  - {id: a, type: start, label: Note: call back, next: b}\n  - {id: b, type: end}\n"
     [message] = _one_error(text, write)
     assert message.startswith("invalid YAML: did not find expected ',' or '}'; inside {...} or [...], a ': ' or a ',' in a text ends it: put the text in quotes")
+
+
+def test_a_folder_walk_takes_json_exports_and_leaves_other_json_alone(run_cli, tmp_path):
+    """The empty-folder message names *.json: a folder's kamflow exports are process files there,
+    a client's other JSON (package.json, a settings file) is not."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    exported = run_cli("export", "billing", "--to", "json", "-o", folder / "billing.json")
+    assert exported.exit_code == 0, exported.stderr
+    (folder / "package.json").write_text('{"name": "not-a-process", "format": "something else"}')
+    (folder / "kam.yaml").write_text(kamflow.show_process("kam"))
+    result = run_cli("check", folder, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    checked = run_cli("check", folder)
+    assert checked.stdout.strip().endswith("2 files checked: no problems"), checked.stdout
+    named = run_cli("check", folder / "package.json")
+    assert named.exit_code == 2 and "Traceback" not in named.stderr and len(named.stderr.strip().splitlines()) == 1
