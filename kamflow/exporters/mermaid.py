@@ -11,12 +11,13 @@ Escaping (one function, `label`): every label is double-quoted, and inside the q
 character Mermaid or the browser could read as syntax or markup is written as a Mermaid entity
 code: `#` -> #35;, `"` -> #quot;, `<` -> #lt;, `>` -> #gt;, `&` -> #amp;, backtick -> #96;,
 `|` -> #124;, and so on; a newline becomes `<br>` (the only markup kamflow writes itself).
-Node ids are kamflow's own, prefixed with `s_` (lanes: `lane_`; `-` becomes `_h`), so a step
+Node ids are kamflow's own, prefixed with `s_` (lanes: `lane_`; `-` becomes `_h`, see model.mermaid_ids), so a step
 called `end` or `graph` cannot clash with a Mermaid keyword.
 """
 
 from __future__ import annotations
 
+from kamflow.model import mermaid_ids as mermaid_ids_codec
 from kamflow.model.process import Process
 
 _SHAPES = {
@@ -67,18 +68,9 @@ def label(text: str) -> str:
 
 
 def mermaid_ids(prefix: str, ids: list[str]) -> dict[str, str]:
-    """kamflow id -> Mermaid id: the prefix, then the id with `-` as `_h` (`--` would start an
-    arrow); the rare clash this makes (`a-b` and `a_hb`) gets a numeric suffix, in file order."""
-    found: dict[str, str] = {}
-    taken: set[str] = set()
-    for original in ids:
-        base = candidate = prefix + original.replace("-", "_h")
-        n = 2
-        while candidate in taken:
-            candidate, n = f"{base}_{n}", n + 1
-        taken.add(candidate)
-        found[original] = candidate
-    return found
+    """kamflow id -> Mermaid id: the prefix, then the id in model.mermaid_ids' codec, which the
+    importer reads back to the same id (ids are distinct, so their codes are)."""
+    return {original: prefix + mermaid_ids_codec.encode(original) for original in ids}
 
 
 def to_mermaid(process: Process, *, direction: str | None = None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import kamflow
+from kamflow.model import mermaid_ids as mermaid_id_codec
 from kamflow.exporters.mermaid import label, mermaid_ids
 from tests.exporters.conftest import ALL_PROCESSES, process_ids
 
@@ -60,6 +61,19 @@ def test_label_escaping(text, wanted):
     assert label(text) == wanted
 
 
-def test_ids_cannot_clash_with_keywords_or_each_other():
-    ids = mermaid_ids("s_", ["end", "a-b", "a_hb", "graph"])
-    assert ids == {"end": "s_end", "a-b": "s_a_hb", "a_hb": "s_a_hb_2", "graph": "s_graph"}
+def test_ids_cannot_clash_with_keywords_or_each_other_and_read_back():
+    ids = mermaid_ids("s_", ["end", "a-b", "a_hb", "graph", "select_key", "A_h", "a__b", "a_-b", "x_"])
+    assert ids == {"end": "s_end", "a-b": "s_a_hb", "a_hb": "s_a__hb", "graph": "s_graph", "select_key": "s_select_key",
+                   "A_h": "s_A__h", "a__b": "s_a___b", "a_-b": "s_a___hb", "x_": "s_x_"}
+    assert len(set(ids.values())) == len(ids)
+    assert {original: mermaid_id_codec.decode(code[len("s_"):]) for original, code in ids.items()} == {k: k for k in ids}
+
+
+def test_an_id_that_looks_encoded_comes_back_from_an_import(tmp_path):
+    """Found by the round-trip property test: `A_h` was exported as `s_A_h` and imported as `A-`."""
+    process = kamflow.loads("kamflow: 1\nid: t\ntitle: T\nsteps:\n  - {id: a-b, type: start, label: Go, next: A_h}\n"
+                            "  - {id: A_h, label: Work, next: a_hb}\n  - {id: a_hb, type: end, label: Done}\n")
+    path = tmp_path / "t.mmd"
+    path.write_text(kamflow.export(process, to="mermaid"), encoding="utf-8")
+    (back,) = kamflow.import_file(path)
+    assert [s.id for s in back.steps] == ["a-b", "A_h", "a_hb"]

@@ -25,6 +25,7 @@ from typing import NoReturn
 
 from kamflow.errors import LoadError, Problem, Span
 from kamflow.loader.imports.ir import Flow, Lane, Node, Source, SourceProcess, collapse, slug
+from kamflow.model import mermaid_ids
 
 MAX_STATEMENTS = 100_000
 _ID = re.compile(r"[\w$][\w$.]*(?:-(?![-.])[\w$.]+)*")
@@ -465,7 +466,7 @@ def _process(source: Source, d: _Diagram, key: str, span: Span) -> SourceProcess
     # kamflow's own export (`kamflow export --to mermaid`): node ids `s_<id>` and subgraph ids
     # `lane_<id>` (with `-` written `_h`), the title in the first comment, wait steps rounded
     ours = bool(d.order) and all(n.startswith("s_") for n in d.order if n not in lane_keys) and all(k.startswith("lane_") for k in lane_keys)
-    back = (lambda text, prefix: text[len(prefix) :].replace("_h", "-")) if ours else (lambda text, prefix: text)
+    back = (lambda text, prefix: mermaid_ids.decode(text[len(prefix) :])) if ours else (lambda text, prefix: text)
     title = d.title or (d.comment if ours else None) or key
     process = SourceProcess(key=key, title=title, span=span, direction=d.direction, id_hint=slug(key, fallback="process"))
     # edges to or from a subgraph: from its last steps, to its first steps
