@@ -307,16 +307,24 @@ def row_width(widths: list[float]) -> float:
     return sum(widths) + ITEM_GAP * (len(widths) - 1)
 
 
-def _columns(items: dict[str, Item], passages: dict[str, list[Passage]], direction: str) -> None:
-    """Each lane becomes a column: a step alone in its rank of its lane sits on the lane's centre
-    line, steps sharing a rank sit side by side around it in Graphviz's order. Flows within a lane
-    then run straight, and a lane is as wide as its widest rank."""
+def _lane_rows(
+    items: dict[str, Item], passages: dict[str, list[Passage]], direction: str
+) -> dict[tuple[str | None, int], list[tuple[float, float, object]]]:
+    """(lane, rank) -> (cross position, width, step or passage) of everything in that row of a lane."""
     rows: dict[tuple[str | None, int], list[tuple[float, float, object]]] = {}
     for item in items.values():
         rows.setdefault((item.lane, item.rank), []).append((item.cross, item.extent(direction)[0], item))
     for found in passages.values():
         for passage in found:
             rows.setdefault((passage.lane, passage.rank), []).append((passage.cross, PASSAGE_WIDTH, passage))
+    return rows
+
+
+def _columns(items: dict[str, Item], passages: dict[str, list[Passage]], direction: str) -> None:
+    """Each lane becomes a column: a step alone in its rank of its lane sits on the lane's centre
+    line, steps sharing a rank sit side by side around it in Graphviz's order. Flows within a lane
+    then run straight, and a lane is as wide as its widest rank."""
+    rows = _lane_rows(items, passages, direction)
     centre: dict[str | None, float] = {}
     for (lane, _), members in rows.items():
         centre.setdefault(lane, sorted(m[0] for m in members)[len(members) // 2])
@@ -333,12 +341,7 @@ def _separate(items: dict[str, Item], passages: dict[str, list[Passage]], direct
     """Steps keep Graphviz's positions across the flow, but no two in one rank of one lane (or
     beside a long flow passing there) overlap: each is pushed on past its left neighbour. Ranks
     changed after Graphviz spaced them (hand-offs moved onto one rank), so this is needed."""
-    rows: dict[tuple[str | None, int], list[tuple[float, float, object]]] = {}
-    for item in items.values():
-        rows.setdefault((item.lane, item.rank), []).append((item.cross, item.extent(direction)[0], item))
-    for found in passages.values():
-        for passage in found:
-            rows.setdefault((passage.lane, passage.rank), []).append((passage.cross, PASSAGE_WIDTH, passage))
+    rows = _lane_rows(items, passages, direction)
     for _, members in sorted(rows.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
         members.sort(key=lambda m: m[0])
         edge = None
