@@ -9,9 +9,10 @@ cache key and the SHA-256 of each output file. The key is a SHA-256 over: the pr
 the bytes of every process it references through `subprocess` steps and `based_on`, followed
 transitively (a reference that does not resolve counts as "missing", so adding the file later
 invalidates); a theme file named by the process or the options; `RenderOptions.key()`; the formats;
---strict; the kamflow version and a fingerprint of kamflow's own code and templates; and the `dot`
-executable's path, size and modification time. A process is skipped when its key is unchanged and
-every output is present with the recorded hash; `force=True` renders everything.
+--strict; a fingerprint of kamflow's own code and templates (another version or a local change
+differs); and the `dot` executable's path, size and modification time. A process is skipped when
+its key is unchanged and every output is present with the recorded hash; `force=True` renders
+everything.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from typing import Any, Callable, Iterable
 import kamflow.api as api
 from kamflow.batch.cache import MANIFEST, MANIFEST_VERSION, cache_key, current, read_manifest, salt, write_manifest
 from kamflow.batch.jobs import Job, Outcome, render_one
-from kamflow.batch.pool import run_in_workers
 from kamflow.errors import KamflowError, LoadError
 from kamflow.loader import find_process_files
 from kamflow.rendering.graphviz_run import dot_executable
@@ -144,6 +144,8 @@ def render_many(
         for index, job, pending in todo:
             done(index, _finish(pending, render_one(job, space=session)))  # the files loaded for the keys are not read twice
     else:
+        from kamflow.batch.pool import run_in_workers  # multiprocessing and concurrent.futures: only for a pool
+
         run_in_workers(todo, workers, lambda index, pending, result: done(index, _finish(pending, result)))
 
     ordered = [outcomes[i] for i in sorted(outcomes)]

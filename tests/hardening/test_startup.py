@@ -55,3 +55,12 @@ def test_check_imports_no_renderer_template_engine_or_watcher():
     exit_code, imported, out, _ = _probe(["check", "processes/kam.yaml"], heavy, cwd=Path(__file__).resolve().parents[2])
     assert (exit_code, imported) == ("0", "")  # the check ran to its end and found the KAM process clean
     assert out.splitlines()[-1] == "1 file checked: no problems"
+
+
+def test_render_imports_no_template_engine_or_other_commands_code(tmp_path):
+    """A one-file render loads neither the report stage, the exporters, the diff nor the worker pool."""
+    heavy = ("jinja2", "watchdog", "kamflow.reports", "kamflow.exporters", "kamflow.analysis.diff", "multiprocessing")
+    args = ["render", "processes/kam.yaml", "-f", "svg,pdf", "-o", str(tmp_path), "-q", "-j", "1"]
+    exit_code, imported, _, err = _probe(args, heavy, cwd=Path(__file__).resolve().parents[2])
+    assert (exit_code, imported) == ("0", ""), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".kamflow-cache.json", "kam.pdf", "kam.svg"]
