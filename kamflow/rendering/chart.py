@@ -52,7 +52,7 @@ def render_process(
     timeout: float = DEFAULT_TIMEOUT,
 ) -> dict[str, bytes]:
     """Bytes per format ('svg', 'pdf', 'png', 'dot') for one process chart."""
-    from kamflow.rendering.convert import convert, page_layout
+    from kamflow.rendering.convert import convert, page_layout, started_early
     from kamflow.rendering.dot import build_dot
     from kamflow.rendering.svg import write_svg
 
@@ -70,22 +70,31 @@ def render_process(
     if drawn:
         from kamflow.rendering.scene import build_scene
 
-        scene = build_scene(process, overlay=overlay, options=options, theme=theme, direction=direction, timeout=timeout)
-        svg = write_svg(scene, theme=theme)
-        if "svg" in drawn:
-            results["svg"] = svg.encode("utf-8")
-        jobs = {}
-        if "pdf" in drawn:
-            # the same scene, with subprocess links pointing at the PDF charts
-            pdf_scene = replace(scene, steps=tuple(replace(s, link=_pdf_link(s.link, s.subprocess)) for s in scene.steps))
-            jobs["pdf"] = (
-                write_svg(pdf_scene, theme=theme).encode("utf-8"),
-                page_layout(scene.width, scene.height, options.page) if options.page else [],
-            )
+        png_args = [f"--dpi-x={options.dpi}", f"--dpi-y={options.dpi}", f"--background-color={theme.background}"]
+        # the converters whose command line is known before the chart is laid out start now and
+        # load their libraries meanwhile (a PDF page layout depends on the chart's size)
+        early: dict[str, list[str]] = {}
+        if "pdf" in drawn and not options.page:
+            early["pdf"] = []
         if "png" in drawn:
-            jobs["png"] = (svg.encode("utf-8"), [f"--dpi-x={options.dpi}", f"--dpi-y={options.dpi}", f"--background-color={theme.background}"])
-        if jobs:
-            results.update(convert(jobs, timeout=timeout))
+            early["png"] = png_args
+        with started_early(early) as converters:
+            scene = build_scene(process, overlay=overlay, options=options, theme=theme, direction=direction, timeout=timeout)
+            svg = write_svg(scene, theme=theme)
+            if "svg" in drawn:
+                results["svg"] = svg.encode("utf-8")
+            jobs = {}
+            if "pdf" in drawn:
+                # the same scene, with subprocess links pointing at the PDF charts
+                pdf_scene = replace(scene, steps=tuple(replace(s, link=_pdf_link(s.link, s.subprocess)) for s in scene.steps))
+                jobs["pdf"] = (
+                    write_svg(pdf_scene, theme=theme).encode("utf-8"),
+                    page_layout(scene.width, scene.height, options.page) if options.page else [],
+                )
+            if "png" in drawn:
+                jobs["png"] = (svg.encode("utf-8"), png_args)
+            if jobs:
+                results.update(convert(jobs, timeout=timeout, started=converters))
     return {fmt: results[fmt] for fmt in formats}
 
 

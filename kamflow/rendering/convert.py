@@ -1,7 +1,9 @@
 """SVG -> PDF and PNG through librsvg's `rsvg-convert` (pango + cairo): the PDF embeds subsets of
 the fonts it uses, text is shaped by HarfBuzz (Arabic, CJK, combining marks), and links in the SVG
-become PDF link annotations. Both conversions start at once and run side by side. PDF dates are
-pinned to SOURCE_DATE_EPOCH (default 0) so that the same chart gives the same bytes."""
+become PDF link annotations. Both conversions start at once and run side by side, and where their
+command line does not depend on the chart (no --page), before the chart is laid out: rsvg-convert
+loads its libraries meanwhile. PDF dates are pinned to SOURCE_DATE_EPOCH (default 0) so that the
+same chart gives the same bytes."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import os
 import re
 import shutil
 import time
+from contextlib import AbstractContextManager
 
 from kamflow.errors import RenderError
 from kamflow.rendering import tools
@@ -47,11 +50,22 @@ def page_layout(width: float, height: float, page: str) -> list[str]:
     ]
 
 
-def convert(jobs: dict[str, tuple[bytes, list[str]]], *, timeout: float) -> dict[str, bytes]:
-    """Run one rsvg-convert per format (format -> (svg bytes, extra args)) side by side."""
-    exe = converter()
-    runs = {fmt: tools.Job([exe, f"--format={fmt}", *extra], svg, f"writing {fmt.upper()}") for fmt, (svg, extra) in jobs.items()}
-    results = tools.run_all(RSVG, runs, timeout=timeout)
+def conversion(fmt: str, extra: list[str]) -> list[str]:
+    """The rsvg-convert command line that turns an SVG on stdin into `fmt`."""
+    return [converter(), f"--format={fmt}", *extra]
+
+
+def started_early(conversions: dict[str, list[str]]) -> AbstractContextManager[tools.Started]:
+    """rsvg-convert started for these formats (format -> extra args) before their SVG is drawn,
+    so that its start-up runs beside the layout (a context manager; `convert(..., started=)`)."""
+    return tools.started(RSVG, {fmt: conversion(fmt, extra) for fmt, extra in conversions.items()})
+
+
+def convert(jobs: dict[str, tuple[bytes, list[str]]], *, timeout: float, started: tools.Started | None = None) -> dict[str, bytes]:
+    """Run one rsvg-convert per format (format -> (svg bytes, extra args)) side by side, in the
+    processes `started_early` began where their command line is the same."""
+    runs = {fmt: tools.Job(conversion(fmt, extra), svg, f"writing {fmt.upper()}") for fmt, (svg, extra) in jobs.items()}
+    results = tools.run_all(RSVG, runs, timeout=timeout, started=started)
     return {fmt: fixed_pdf_date(out) if fmt == "pdf" else out for fmt, out in results.items()}
 
 

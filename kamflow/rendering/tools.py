@@ -12,6 +12,8 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,40 +46,52 @@ def run(tool: Tool, job: Job, *, timeout: float, env: dict[str, str] | None = No
     return run_all(tool, {"": job}, timeout=timeout, env=env)[""]
 
 
+Started = dict[str, subprocess.Popen]  # programs started before their input, by job key
+
+
+@contextmanager
+def started(tool: Tool, argvs: dict[str, list[str]], *, env: dict[str, str] | None = None) -> Iterator[Started]:
+    """Start programs before their input is known, for `run_all(..., started=)` to hand it to
+    them: their own start-up (loading their libraries) then runs beside kamflow's work instead of
+    after it. On the way out, any not used (kamflow failed first) is killed."""
+    processes: Started = {}
+    try:
+        for key, argv in argvs.items():
+            _start(tool, argv, _environment(env), processes, key)
+        yield processes
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                kill_group(process)
+            else:
+                _close(process)
+
+
 def run_all(
     tool: Tool,
     jobs: dict[str, Job],
     *,
     timeout: float,
     env: dict[str, str] | None = None,
+    started: Started | None = None,
 ) -> dict[str, bytes]:
     """Start every job at once (they run side by side) and return each one's standard output;
     all share one deadline. SOURCE_DATE_EPOCH defaults to 0, so dates written into outputs do not
-    change the bytes."""
-    env = dict(os.environ if env is None else env)
-    env.setdefault("SOURCE_DATE_EPOCH", "0")
+    change the bytes. A job whose program `started` holds already, with the same command line,
+    gets that process."""
+    env = _environment(env)
     running: dict[str, tuple[subprocess.Popen, Job]] = {}
+    processes: dict[str, subprocess.Popen] = {}
     try:
         for key, job in jobs.items():
-            held = _hold_signals()
-            try:
-                # its own session: no terminal signals reach it, and kill_group ends it and its children
-                process = subprocess.Popen(
-                    job.argv,
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    env=env,
-                    start_new_session=True,
-                )
-            except FileNotFoundError:
-                _release_signals(held)
-                raise RenderError(f"{tool.named(job.argv)} was not found; {tool.hint}") from None
-            except OSError as error:  # not executable, a broken interpreter line
-                _release_signals(held)
-                raise RenderError(f"{tool.named(job.argv)} could not be started: {error.strerror or error}; {tool.hint}") from None
-            running[key] = (process, job)
-            _release_signals(held)  # a Ctrl-C held meanwhile arrives here, with the process known to the finally
+            early = (started or {}).pop(key, None)
+            if early is not None and early.args == job.argv and early.poll() is None:
+                processes[key] = early
+            else:
+                if early is not None:
+                    kill_group(early)
+                _start(tool, job.argv, env, processes, key)
+            running[key] = (processes[key], job)
         deadline = time.monotonic() + timeout
         results = {}
         for key, (process, job) in running.items():
@@ -95,11 +109,31 @@ def run_all(
             results[key] = out
         return results
     finally:
-        for process, _ in running.values():
+        for process in processes.values():
             if process.poll() is None:
                 kill_group(process)
             else:
                 _close(process)
+
+
+def _environment(env: dict[str, str] | None) -> dict[str, str]:
+    env = dict(os.environ if env is None else env)
+    env.setdefault("SOURCE_DATE_EPOCH", "0")
+    return env
+
+
+def _start(tool: Tool, argv: list[str], env: dict[str, str], into: dict[str, subprocess.Popen], key: str) -> None:
+    """Start one program with its input, output and errors piped, as `into[key]`."""
+    held = _hold_signals()
+    try:
+        # its own session: no terminal signals reach it, and kill_group ends it and its children
+        into[key] = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    except FileNotFoundError:
+        raise RenderError(f"{tool.named(argv)} was not found; {tool.hint}") from None
+    except OSError as error:  # not executable, a broken interpreter line
+        raise RenderError(f"{tool.named(argv)} could not be started: {error.strerror or error}; {tool.hint}") from None
+    finally:
+        _release_signals(held)  # a Ctrl-C held meanwhile arrives here, with the process known to the caller's finally
 
 
 def _hold_signals() -> object:

@@ -271,3 +271,19 @@ def test_an_output_folder_that_is_a_file(scene, args):
     first = result.stderr.splitlines()[0]
     assert error_lines(first)[0] is not None and first.endswith("in-the-way is a file, not a folder"), first
     assert snapshot(scene) == before
+
+
+@pytest.mark.parametrize("behaviour", ["fail", "hang"])
+def test_a_converter_started_before_a_failing_layout_is_stopped(scene, monkeypatch, behaviour):
+    """rsvg-convert starts while the chart is laid out (its start-up runs beside the layout); when
+    the layout fails, it is killed and reaped: no converter is left behind, running or a zombie."""
+    from kamflow import api
+    from kamflow.errors import RenderError
+    from kamflow.rendering.options import RenderOptions
+
+    monkeypatch.setenv("PATH", str(_fake_bin(scene, "dot", behaviour)))
+    process = api.load(scene / "good.yaml")
+    with pytest.raises(RenderError):
+        api.render_charts(process, formats=("svg", "pdf", "png"), options=RenderOptions(timeout=1))
+    children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+    assert [Path(f"/proc/{pid}/comm").read_text().strip() for pid in children if Path(f"/proc/{pid}/comm").exists()] == []
