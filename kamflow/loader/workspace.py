@@ -54,8 +54,16 @@ class Workspace:
     """
 
     def __init__(self, *, library: Path | None = None):
-        self.library = library if library is not None else bundled_library_dir()
+        self._library = library
         self._loaded: dict[tuple, Process | LoadError] = {}
+
+    @property
+    def library(self) -> Path:
+        """The folder of the library processes: the one given, else the bundled one, found on first
+        use (importlib.resources costs a few ms, and most references resolve beside their file)."""
+        if self._library is None:
+            self._library = bundled_library_dir()
+        return self._library
 
     @staticmethod
     def _cache_key(path: Path | str, display: str | None) -> tuple:
@@ -74,10 +82,9 @@ class Workspace:
         that library file (what every command accepts)."""
         file = Path(path)
         if not file.exists() and _ID.match(str(path)):
-            for suffix in PROCESS_SUFFIXES:
-                bundled = self.library / f"{path}{suffix}"
-                if bundled.is_file():
-                    return bundled
+            bundled = _process_file_in(self.library, str(path))
+            if bundled is not None:
+                return bundled
         return file
 
     def load(self, path: Path | str, *, display: str | None = None) -> Process:
@@ -137,12 +144,8 @@ class Workspace:
             return candidate if candidate.is_file() else None
         if not _ID.match(reference):
             return None
-        for folder in (base, self.library):
-            for suffix in PROCESS_SUFFIXES:
-                candidate = folder / f"{reference}{suffix}"
-                if candidate.is_file():
-                    return candidate
-        return None
+        beside = _process_file_in(base, reference)
+        return beside if beside is not None else _process_file_in(self.library, reference)
 
     def lookup(self, reference: str, *, relative_to: Path | str | None) -> Process | None:
         """The process a reference names; None when no file matches.
@@ -155,12 +158,19 @@ class Workspace:
     def bundled_file(self, process_id: str) -> Path:
         """The file of a library process; UsageError naming the library's ids when there is none."""
         ids = self.library_ids()
-        if process_id in ids:
-            for suffix in PROCESS_SUFFIXES:
-                candidate = self.library / f"{process_id}{suffix}"
-                if candidate.is_file():
-                    return candidate
+        found = _process_file_in(self.library, process_id) if process_id in ids else None
+        if found is not None:
+            return found
         raise UsageError(f"no bundled process {process_id!r}; the library has: {', '.join(ids)}")
 
     def library_ids(self) -> list[str]:
         return sorted(p.stem for p in self.library.iterdir() if p.suffix in PROCESS_SUFFIXES)
+
+
+def _process_file_in(folder: Path, process_id: str) -> Path | None:
+    """`<id>.yaml` (or `.yml`) in a folder, when it is a file."""
+    for suffix in PROCESS_SUFFIXES:
+        candidate = folder / f"{process_id}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
