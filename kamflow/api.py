@@ -176,6 +176,7 @@ def render(
     overlay: Overlay | None = None,
     findings: list[Finding] | None = None,
     notes: list[str] | None = None,
+    workspace: Space = None,
 ) -> list[Path] | dict[str, bytes]:
     """Write `output_dir/<id>.<format>` for each format, atomically; with `output_dir=None`,
     return the bytes per format instead (`render_charts`).
@@ -183,7 +184,9 @@ def render(
     >>> sorted(render(load("kam"), formats=("svg", "pdf"), output_dir=None))
     ['pdf', 'svg']
     """
-    charts = render_charts(process, formats=formats, options=options, direction=direction, overlay=overlay, findings=findings, notes=notes)
+    charts = render_charts(
+        process, formats=formats, options=options, direction=direction, overlay=overlay, findings=findings, notes=notes, workspace=workspace
+    )
     if output_dir is None:
         return charts
     return write_atomically({Path(output_dir) / f"{process.id}.{fmt}": data for fmt, data in charts.items()})
@@ -198,6 +201,7 @@ def render_charts(
     overlay: Overlay | None = None,
     findings: list[Finding] | None = None,
     notes: list[str] | None = None,
+    workspace: Space = None,
 ) -> dict[str, bytes]:
     """The chart's bytes per format, nothing written: the findings' ghosts and marks unless an
     `overlay` is given or `options.ghosts` is off; a PDF cut over pages when `options.page` asks.
@@ -214,7 +218,7 @@ def render_charts(
     wanted = chart_formats(formats)
     options = options or RenderOptions()
     options = replace(options, direction=direction) if direction is not None else options
-    overlay, options = Session().chart(process, options, findings=findings, overlay=overlay)
+    overlay, options = Session.of(workspace).chart(process, options, findings=findings, overlay=overlay)
     return render_chart(process, wanted, overlay=overlay, options=options, notes=notes)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import kamflow.api as api
 from kamflow.errors import KamflowError
@@ -49,12 +49,9 @@ def render_one(job: Job, *, space: Session | None = None) -> Outcome:
         if job.strict and any(finding.severity == "error" for finding in findings):
             return Outcome(job.source, "blocked", findings=lines, errors=[f"{job.source}: not rendered: the check found errors (--strict)"])
         notes: list[str] = []  # what was split over several pages
-        options = job.options
-        if options.subprocess_links is None:
-            # resolved here, in this run's workspace, where the cache key has loaded the linked
-            # files already: api.render would resolve them in a new session, reading them again
-            options = replace(options, subprocess_links=space.subprocess_links(process))
-        written = api.render(process, formats=job.formats, output_dir=job.output_dir, options=options, findings=findings, notes=notes)
+        written = api.render(
+            process, formats=job.formats, output_dir=job.output_dir, options=job.options, findings=findings, notes=notes, workspace=space
+        )
         lines += notes
         assert isinstance(written, list)  # an output folder was given
         outputs = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in written}
