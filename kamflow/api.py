@@ -238,11 +238,13 @@ def render_warnings(process: Process, options: RenderOptions | None = None) -> l
     >>> render_warnings(load("kam"), RenderOptions(highlight="critical-path"))
     []
     """
-    from kamflow.analysis.stats import critical_path_warnings, process_stats
     from kamflow.model.links import unsafe_links
 
-    highlight = options is not None and options.highlight == "critical-path"
-    return unsafe_links(process) + (critical_path_warnings(process, process_stats(process)) if highlight else [])
+    if options is None or options.highlight != "critical-path":
+        return unsafe_links(process)
+    from kamflow.analysis.stats import critical_path_warnings, process_stats
+
+    return unsafe_links(process) + critical_path_warnings(process, process_stats(process))
 
 
 # -- analysis -----------------------------------------------------------------------------------

@@ -122,12 +122,12 @@ class Session:
         """The overlay and options a chart of `process` is drawn with: `overlay`, else the
         findings' ghosts and marks unless `options.ghosts` is off; the critical path (and a legend
         saying what it is) when `options.highlight` asks for it; subprocess links resolved."""
-        from kamflow.analysis import critical_path_overlay, process_stats
-
         options = options or RenderOptions()
         if overlay is None:
             overlay = self.findings_overlay(process, findings) if options.ghosts else Overlay()
         if options.highlight == "critical-path":
+            from kamflow.analysis import critical_path_overlay, process_stats
+
             overlay = overlay.merged(critical_path_overlay(process_stats(process)))
             options = replace(options, legend=True)
         if options.subprocess_links is None:
