@@ -205,7 +205,9 @@ def build_scene(
     # (then the least area) is kept, then untangled; a large one is arranged the first way only
     # (each try costs a routing).
     tries = [(True, True), (True, False), (False, True)] if lanes and len(items) <= TRY_UP_TO else [(bool(lanes), True)]
-    arranged = [arrange(*way) for way in tries]
+    arranged: list[Arrangement] = []
+    for way in tries:  # a way with more crossings than the best so far cannot win: its labels are not placed
+        arranged.append(arrange(*way, NO_TWEAKS, min(a.score()[0] for a in arranged) + 1 if arranged else None))
     best = min(arranged, key=lambda a: (a.score(), arranged.index(a)))
     if len(items) <= TRY_UP_TO:
         best = untangle(best, arrange, specs=specs, items=items, kinds=kinds, lane_index=lane_index, direction=direction)
