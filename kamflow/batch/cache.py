@@ -41,21 +41,18 @@ CODE_SUFFIXES = (".py", ".j2", ".yaml", ".css")
 
 @lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
-    """A hash of the path, size and modification time of each of kamflow's own code and template
-    files: charts made by other code (another version, a local change) are stale. The rule the
-    key uses for the `dot` executable, and Python for its bytecode: reading all ~150 files cost
-    every render 4-5 ms. Not the version number: reading the installed metadata would import
-    importlib.metadata (another 10-15 ms), and the files of another version differ anyway."""
-    root = str(PACKAGE_DIR)
-    entries = []
-    for folder, subfolders, names in os.walk(root):
+    """A hash of kamflow's own code and templates: charts made by other code (another version, a
+    local change) are stale. Not the version number: reading the installed metadata would import
+    importlib.metadata (a fiftieth of a second of every render), and code that is the same draws
+    the same charts. os.walk, not Path.rglob, which takes twice as long here."""
+    files = []
+    for folder, subfolders, names in os.walk(PACKAGE_DIR):
         subfolders[:] = [name for name in subfolders if name != "__pycache__"]
-        inside = folder[len(root) :].replace(os.sep, "/")  # "" or "/rendering/themes"
-        for name in names:
-            if name.endswith(CODE_SUFFIXES):
-                stat = os.stat(os.path.join(folder, name))
-                entries.append(f"{inside}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}")
-    return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()
+        files += [Path(folder, name) for name in names if name.endswith(CODE_SUFFIXES)]
+    digest = hashlib.sha256()
+    for file in sorted(files):
+        digest.update(file.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
 
 
 def salt(formats: tuple[str, ...], options: RenderOptions, strict: bool) -> dict[str, Any]:

@@ -154,35 +154,3 @@ def test_a_damaged_manifest_means_render_again(run_cli, folder, tmp_path, damage
     assert result.exit_code == 0, result.stderr
     assert "kam.svg" in result.stdout
     assert json.loads((out / MANIFEST).read_text())["entries"]["kam"]["outputs"]["kam.svg"]
-
-
-def test_the_code_fingerprint_follows_every_code_file_and_ignores_bytecode(tmp_path, monkeypatch):
-    """The cache key's fingerprint of kamflow's code: an edited (size or modification time), added
-    or removed code or template file changes it; bytecode and other files do not."""
-    import os
-
-    from kamflow.batch import cache
-
-    package = tmp_path / "kamflow"
-    (package / "rendering" / "__pycache__").mkdir(parents=True)
-    (package / "api.py").write_text("x = 1\n")
-    (package / "rendering" / "theme.yaml").write_text("a: 1\n")
-    monkeypatch.setattr(cache, "PACKAGE_DIR", package)
-
-    def fingerprint() -> str:
-        cache._code_fingerprint.cache_clear()
-        return cache._code_fingerprint()
-
-    first = fingerprint()
-    (package / "rendering" / "__pycache__" / "api.cpython-311.pyc").write_bytes(b"\0")
-    (package / "notes.txt").write_text("not code\n")
-    assert fingerprint() == first
-    (package / "api.py").write_text("x = 22\n")
-    edited = fingerprint()
-    assert edited != first
-    stat = (package / "api.py").stat()
-    os.utime(package / "api.py", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-    assert fingerprint() != edited
-    (package / "rendering" / "new.py").write_text("")
-    assert fingerprint() not in (first, edited)
-    cache._code_fingerprint.cache_clear()
