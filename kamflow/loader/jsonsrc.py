@@ -70,24 +70,6 @@ def looks_like_export(path: Path | str) -> bool:
     return Path(path).suffix.lower() == ".json"
 
 
-_MARKER = re.compile(rb'"format"\s*:\s*"' + re.escape(FORMAT.encode()) + rb'"')
-MARKER_WINDOW = 4096  # the exporter writes the marker in the first lines
-
-
-def is_export_file(path: Path) -> bool:
-    """Whether a .json file found in a folder is a kamflow export (its `"format"` marker near the
-    top), so that a folder walk takes exports and leaves a client's other JSON alone. Only regular
-    files are opened, and only their first bytes are read."""
-    if not looks_like_export(path) or not path.is_file():
-        return False
-    try:
-        with open(path, "rb") as stream:
-            head = stream.read(MARKER_WINDOW)
-    except OSError:
-        return False
-    return _MARKER.search(head) is not None
-
-
 def load_process_json(path: Path | str, *, display: str | None = None) -> Process:
     shown = display or str(path)
     return load_process_json_text(yamlsrc.read_text(path, display=shown), shown)

@@ -9,7 +9,7 @@ from typing import Iterable
 
 from kamflow.errors import LoadError, Problem, Span, UsageError
 from kamflow.loader.build import load_process
-from kamflow.loader.jsonsrc import is_export_file, load_process_json, looks_like_export
+from kamflow.loader.jsonsrc import load_process_json, looks_like_export
 from kamflow.loader.schema import ID_PATTERN
 from kamflow.model.process import Process
 
@@ -23,18 +23,14 @@ def bundled_library_dir() -> Path:
     return Path(str(resources.files("kamflow.library")))
 
 
-def is_process_file(path: Path) -> bool:
-    """What a folder walk takes: process files (.yaml, .yml) and kamflow's JSON exports."""
-    return (path.suffix.lower() in PROCESS_SUFFIXES and path.is_file()) or is_export_file(path)
-
-
 def find_process_files(path: Path | str) -> list[Path]:
-    """A file as itself; a folder as every process file and JSON export in its tree, in sorted
-    order (a folder with none is an error); a name that is no file but the id of a bundled process
-    (`kam`), as that library file."""
+    """A file as itself; a folder as every process file (.yaml, .yml) in its tree, in sorted order
+    (a folder with none is an error; a JSON export is named, not found: it usually lies beside the
+    YAML it came from); a name that is no file but the id of a bundled process (`kam`), as that
+    library file."""
     root = Path(path)
     if root.is_dir():
-        found = sorted(p for p in root.rglob("*") if is_process_file(p))
+        found = sorted(p for p in root.rglob("*") if p.suffix.lower() in PROCESS_SUFFIXES and p.is_file())
         if not found:  # in CI, "0 files checked: no problems" would hide a wrong path
             raise LoadError([Problem(Span(str(path)), NO_PROCESS_FILES)])
         return found

@@ -92,18 +92,21 @@ def test_a_colon_inside_braces_says_to_quote_the_text(write):
     assert message.startswith("invalid YAML: did not find expected ',' or '}'; inside {...} or [...], a ': ' or a ',' in a text ends it: put the text in quotes")
 
 
-def test_a_folder_walk_takes_json_exports_and_leaves_other_json_alone(run_cli, tmp_path):
-    """The empty-folder message names *.json: a folder's kamflow exports are process files there,
-    a client's other JSON (package.json, a settings file) is not."""
+def test_an_export_beside_its_yaml_is_not_taken_twice_and_other_json_is_one_line(run_cli, tmp_path):
+    """A folder walk takes process files: the README's `export --to json` beside its YAML must not
+    make the folder's report fail on a duplicate id; a JSON that is no export, named, is one line."""
     folder = tmp_path / "mixed"
     folder.mkdir()
-    exported = run_cli("export", "billing", "--to", "json", "-o", folder / "billing.json")
+    (folder / "billing.yaml").write_text(kamflow.show_process("billing"))
+    exported = run_cli("export", folder / "billing.yaml", "--to", "json", "-o", folder / "billing.json")
     assert exported.exit_code == 0, exported.stderr
     (folder / "package.json").write_text('{"name": "not-a-process", "format": "something else"}')
-    (folder / "kam.yaml").write_text(kamflow.show_process("kam"))
-    result = run_cli("check", folder, "--format", "json")
-    assert result.exit_code == 0, result.stderr
     checked = run_cli("check", folder)
-    assert checked.stdout.strip().endswith("2 files checked: no problems"), checked.stdout
+    assert checked.exit_code == 0 and checked.stdout.strip().endswith("1 file checked: no problems"), checked.stdout
+    reported = run_cli("report", folder, "-o", tmp_path / "site")
+    assert reported.exit_code == 0, reported.stderr
+    assert run_cli("check", folder / "billing.json").exit_code == 0  # named, an export loads
     named = run_cli("check", folder / "package.json")
-    assert named.exit_code == 2 and "Traceback" not in named.stderr and len(named.stderr.strip().splitlines()) == 1
+    assert named.exit_code == 2 and "Traceback" not in named.stderr
+    assert named.stderr.strip().splitlines() == [f'{folder / "package.json"}:1:1: error: not a kamflow export (no "format": "kamflow-node-link"); '
+                                                 "kamflow reads process files (.yaml) and its own JSON exports"]
