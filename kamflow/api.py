@@ -154,6 +154,10 @@ _PASSED_THROUGH = {
 }
 
 
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PASSED_THROUGH))
+
+
 def __getattr__(name: str) -> Any:
     if name not in _PASSED_THROUGH:
         raise AttributeError(f"module 'kamflow.api' has no attribute {name!r}")
@@ -351,11 +355,12 @@ def report(
     >>> b"<svg" in report(load("kam"))["kam.html"]
     True
     """
-    from kamflow.reports.documents import report_files
+    from kamflow.reports.documents import check_report_format, report_files
 
     session = Session.of(workspace)
     if fmt == "docx":
         return {f"{name or process.id}.docx": report_docx([process], options=options, workspace=session)}
+    check_report_format(fmt, template)  # before the check and the chart
     subject = session.subject(process, options, findings=findings)
     return report_files(subject, fmt=fmt, template=template, name=name, links=links, index_href=index_href)
 

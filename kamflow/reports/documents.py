@@ -14,6 +14,17 @@ from kamflow.reports.subject import Subject
 from kamflow.reports.viewmodel import build_index, build_view, retarget_chart_links
 
 
+def check_report_format(fmt: str, template: Path | str | None) -> None:
+    """A usage error for a format reports do not have; a template is read with the guards of
+    process files (size, binary, UTF-8) before Jinja reads it."""
+    if fmt not in ("html", "md"):
+        raise UsageError(f"unknown report format {fmt!r}; choose html, md or docx")
+    if template is not None:
+        from kamflow.files import read_text
+
+        read_text(template)
+
+
 def report_files(
     subject: Subject,
     *,
@@ -29,12 +40,7 @@ def report_files(
     from kamflow.rendering.chart import render_chart
     from kamflow.rendering.svg import flow_numbers
 
-    if fmt not in ("html", "md"):
-        raise UsageError(f"unknown report format {fmt!r}; choose html, md or docx")
-    if template is not None:  # size, binary and UTF-8 as for process files, before Jinja reads it
-        from kamflow.files import read_text
-
-        read_text(template)
+    check_report_format(fmt, template)
     process, options = subject.process, subject.options
     if fmt == "md" and not links:  # a lone Markdown report: no <id>.svg of a called process lies beside it
         options = replace(options, subprocess_links=())

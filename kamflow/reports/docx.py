@@ -24,6 +24,8 @@ from typing import Any, Iterable
 from kamflow.files import stable_zip
 from kamflow.rendering.options import PAGE_SIZES
 
+MARGIN = 56.7  # the page margins of a document without a reference .docx: 2 cm
+
 # A fixed creation date: the same input gives the same document (the process's own date is text
 # in any format, so it is shown in the document, not parsed into the metadata).
 FIXED_DATE = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
@@ -84,8 +86,8 @@ def build_docx(
             part.orientation = WD_ORIENT.PORTRAIT
             part.page_width, part.page_height = Pt(width), Pt(height)
             if reference_doc is None:
-                part.left_margin = part.right_margin = Pt(56.7)  # 2 cm
-                part.top_margin = part.bottom_margin = Pt(56.7)
+                part.left_margin = part.right_margin = Pt(MARGIN)
+                part.top_margin = part.bottom_margin = Pt(MARGIN)
     state = _State()
     single = len(sections) == 1
     doc_title = sections[0].view["process"]["title"] if single else (title or "Process portfolio")

@@ -11,12 +11,11 @@ from typing import Iterable
 
 from kamflow.errors import RenderError, UsageError
 from kamflow.rendering.options import PAGE_SIZES
-from kamflow.reports.docx import Chart, Section, build_docx
+from kamflow.reports.docx import MARGIN, Chart, Section, build_docx
 from kamflow.reports.subject import Subject
 from kamflow.reports.viewmodel import build_view
 
 MAX_REFERENCE_DOC = 50 * 1024 * 1024
-MARGIN = 56.7  # the default page margins (2 cm)
 CAPTION_ROOM = 72.0
 
 
@@ -78,9 +77,14 @@ def _figures(subject: Subject, *, page: str, first_figure: int) -> tuple[tuple[C
 def read_reference_doc(path: Path | str) -> bytes:
     """A client's .docx template as bytes, read with the guards of every file kamflow reads;
     anything that is not a Word document is one usage error naming the file."""
+    from kamflow.errors import LoadError
     from kamflow.files import read_bytes
 
-    data = read_bytes(path, limit=MAX_REFERENCE_DOC, what="reference document")
+    try:
+        data = read_bytes(path, limit=MAX_REFERENCE_DOC, what="Word document (.docx)")
+    except LoadError as error:  # said as before: the reference document, named first
+        message = error.problems[0].message.replace("give a file, or - to read standard input", "give a Word document (.docx)")
+        raise UsageError(f"{path}: cannot read the reference document: {message}") from None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             if "word/document.xml" not in package.namelist() or "word/styles.xml" not in package.namelist():

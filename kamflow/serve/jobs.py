@@ -110,7 +110,7 @@ def process_view(root: str, relative: str, chart: dict) -> dict:
         process = api.load(path, workspace=space)
         findings = api.check(process, workspace=space)
         options = _options(chart)
-        svg = api.render_charts(process, formats=("svg",), options=options, findings=findings)["svg"].decode("utf-8")
+        svg = api.render_charts(process, formats=("svg",), options=options, findings=findings, workspace=space)["svg"].decode("utf-8")
     except KamflowError as error:
         return {**base, "ok": False, "errors": _problem_rows(error, folder)}
     warnings = [_without_root(line, folder) for line in api.render_warnings(process, options)]
@@ -164,7 +164,7 @@ def download(root: str, relative: str, fmt: str, chart: dict) -> dict:
         findings = api.check(process, workspace=space)
         options = _options(chart)
         if kind == "chart":
-            data = api.render_charts(process, formats=(fmt,), options=options, findings=findings)[fmt]
+            data = api.render_charts(process, formats=(fmt,), options=options, findings=findings, workspace=space)[fmt]
         elif kind == "deck":
             data = api.export_deck([process], options=options, workspace=space)
         else:

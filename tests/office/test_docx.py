@@ -7,6 +7,7 @@ import io
 import zipfile
 
 import docx
+from pathlib import Path
 import pytest
 from docx.shared import Pt, RGBColor
 
@@ -176,3 +177,17 @@ def test_libreoffice_opens_the_report(kam_docx, tmp_path):
     first = page_text(pdf, 1)
     assert "Key Account Management Process" in first and "Contents" in first
     assert any("Steps in flow order" in page_text(pdf, n) for n in range(2, count + 1))
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda tmp: tmp / "missing.docx", "cannot read the reference document: no such Word document (.docx)"),
+    (lambda tmp: tmp, "cannot read the reference document: is a folder, not a Word document (.docx)"),
+    (lambda tmp: Path("/dev/null"), "is not a regular file (a device, pipe or socket); give a Word document (.docx)"),
+])
+def test_an_unreadable_reference_doc_is_one_line_naming_it(tmp_path, run_cli, make, message):
+    path = make(tmp_path)
+    result = run_cli("report", PROCESSES / "billing.yaml", "--format", "docx", "--reference-doc", path, "-o", tmp_path / "out.docx")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [f"error: {path}: {message}" if "regular" not in message else
+                                                  f"error: {path}: cannot read the reference document: {message}"]
+    assert not (tmp_path / "out.docx").exists()
