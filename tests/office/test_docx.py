@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import docx
-from pathlib import Path
 import pytest
 from docx.shared import Pt, RGBColor
 
