@@ -117,7 +117,7 @@ class Workspace:
         problems: list[Problem] = []
         for path in paths:
             try:
-                for file in find_process_files(path):
+                for file in find_process_files(self.resolve(path)):  # a bare id: this workspace's library
                     try:
                         processes.append(self.load(file))
                     except LoadError as error:
