@@ -60,11 +60,7 @@ def started(tool: Tool, argvs: dict[str, list[str]], *, env: dict[str, str] | No
             _start(tool, argv, _environment(env), processes, key)
         yield processes
     finally:
-        for process in processes.values():
-            if process.poll() is None:
-                kill_group(process)
-            else:
-                _close(process)
+        _end(processes.values())
 
 
 def run_all(
@@ -109,11 +105,16 @@ def run_all(
             results[key] = out
         return results
     finally:
-        for process in processes.values():
-            if process.poll() is None:
-                kill_group(process)
-            else:
-                _close(process)
+        _end(processes.values())
+
+
+def _end(processes) -> None:
+    """Each program still running is killed with its children; each one that ended is closed."""
+    for process in processes:
+        if process.poll() is None:
+            kill_group(process)
+        else:
+            _close(process)
 
 
 def _environment(env: dict[str, str] | None) -> dict[str, str]:
