@@ -153,22 +153,15 @@ class _Reader:
         marked = {key.text: value for key, value in data.entries if isinstance(key, Scalar)} if isinstance(data, Mapping) else None
         form = marked.get("format") if marked is not None else None
         if marked is not None and not (
-            isinstance(form, Scalar) and form.text == FORMAT
+            isinstance(form, Scalar) and form.kind == "str" and form.text == FORMAT
         ):  # other JSON (package.json, settings): one line, not each key
             self.error(data, f'not a kamflow export (no "format": "{FORMAT}"); kamflow reads process files (.yaml) and its own JSON exports')
             build.raise_problems()
         root = self.obj(data, "the export", data, required=tuple(EXPORT_SCHEMA["required"]), allowed=tuple(EXPORT_SCHEMA["properties"]))
         if root is None or build.problems:
             raise LoadError(build.problems or [Problem(Span(build.shown, 1, 1), "the export must be a JSON object")])
-        form, version = root.get("format"), root.get("kamflow")
-        if not (
-            isinstance(form, Scalar)
-            and form.kind == "str"
-            and form.text == FORMAT
-            and isinstance(version, Scalar)
-            and version.kind == "int"
-            and version.text == str(FORMAT_VERSION)
-        ):
+        version = root.get("kamflow")  # the format marker was checked above
+        if not (isinstance(version, Scalar) and version.kind == "int" and version.text == str(FORMAT_VERSION)):
             self.error(data, f'not a kamflow export: expected "format": "{FORMAT}" and "kamflow": {FORMAT_VERSION}')
             build.raise_problems()
         graph_props = EXPORT_SCHEMA["properties"]["graph"]

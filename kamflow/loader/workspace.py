@@ -35,8 +35,8 @@ def find_process_files(path: Path | str) -> list[Path]:
             raise LoadError([Problem(Span(str(path)), NO_PROCESS_FILES)])
         return found
     if not root.exists():
-        bundled = bundled_library_dir() / f"{path}.yaml"
-        if _ID.match(str(path)) and bundled.is_file():
+        bundled = _process_file_in(bundled_library_dir(), str(path)) if _ID.match(str(path)) else None
+        if bundled is not None:
             return [bundled]
         raise LoadError([Problem(Span(str(path)), "no such file or folder")])
     return [root]
