@@ -113,8 +113,9 @@ class Session:
 
     def findings_overlay(self, process: Process, findings: Iterable[Finding] | None = None, *, against: str | None = None) -> Overlay:
         """What the chart adds for the findings (checked here when not given): ghosts and marks."""
-        found = list(self.check(process, against=against) if findings is None else findings)
-        return catalog.findings_overlay(process, self.check_context(process, against=against).reference, found)
+        ctx = self.check_context(process, against=against)  # the reference resolved once, for the rules and the ghosts
+        found = list(run_checks(ctx, enabled=catalog.selected_rules()) if findings is None else findings)
+        return catalog.findings_overlay(process, ctx.reference, found)
 
     def chart(
         self, process: Process, options: RenderOptions | None = None, *, findings: Iterable[Finding] | None = None, overlay: Overlay | None = None
