@@ -81,5 +81,10 @@ def main() -> None:
     # A plain `kill` (SIGTERM) unwinds like Ctrl-C: half-written temporary files are removed and a
     # running Graphviz is killed, so the previous outputs stay as they were (exit code 143).
     signal.signal(signal.SIGTERM, _terminated)
-    cli(prog_name="kamflow")
+    try:
+        cli(prog_name="kamflow")
+    finally:
+        # Python's shutdown collects over every object still alive (networkx's modules, the model),
+        # 40-80 ms of each command; frozen objects are left out of it, and nothing here needs it.
+        gc.freeze()
     sys.exit(0)
