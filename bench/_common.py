@@ -33,6 +33,24 @@ def timed(argv: list[str], *, repeat: int, env: dict | None = None, cwd: Path | 
     return {"median_s": round(statistics.median(times), 4), "min_s": round(min(times), 4), "max_s": round(max(times), 4), "runs": repeat}
 
 
+def timed_pair(first: list[str], second: list[str], *, repeat: int, ok=(0,), warm_up: bool = True) -> tuple[dict, dict]:
+    """`timed` for two commands run in turns (first, second, first, ...), so that a machine that
+    slows down or speeds up during the runs moves both alike and their ratio stays fair."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for attempt in range(repeat + 1 if warm_up else repeat):
+        for argv, into in ((first, times[0]), (second, times[1])):
+            started = time.perf_counter()
+            done = subprocess.run(argv, capture_output=True, cwd=ROOT)
+            seconds = time.perf_counter() - started
+            if done.returncode not in ok:
+                raise SystemExit(f"{' '.join(argv)} exited {done.returncode}:\n{done.stderr.decode(errors='replace')[-2000:]}")
+            if attempt or not warm_up:
+                into.append(seconds)
+    return tuple(  # type: ignore[return-value]
+        {"median_s": round(statistics.median(t), 4), "min_s": round(min(t), 4), "max_s": round(max(t), 4), "runs": repeat} for t in times
+    )
+
+
 def machine() -> dict:
     cpu = "unknown"
     try:
