@@ -149,7 +149,13 @@ def build_scene(
         more is not worth its labels: they are left unplaced."""
         for name, (rank, cross, main) in graphviz_says.items():
             items[name].rank, items[name].cross, items[name].main = rank, cross, main
-        flat = compact_ranks(items, forward, lane_ids) if compact else set()
+        flat: frozenset[str] = frozenset()
+        if compact:
+            if not swimlane_ranks:  # it reads only what Graphviz said, alike in every try: worked out once
+                swimlane_ranks.append((frozenset(compact_ranks(items, forward, lane_ids)), {name: item.rank for name, item in items.items()}))
+            flat, ranks = swimlane_ranks[0]
+            for name, rank in ranks.items():
+                items[name].rank = rank
         for name, rank in tweaks.item_ranks:
             items[name].rank = rank
         for a, b in tweaks.item_swaps:
@@ -192,7 +198,7 @@ def build_scene(
             tweaks=tweaks,
         )
         at = {name: (item.rank, item.cross) for name, item in items.items()}
-        done = Arrangement(placement, routing, header_main, where, (compact, columns), tweaks, at, frozenset(flat))
+        done = Arrangement(placement, routing, header_main, where, (compact, columns), tweaks, at, flat)
         if cutoff is None or done.crossings() < cutoff:
             bounds = (0.0, max((b[1] for b in placement.band.values()), default=0.0)) if lanes else None
             done.crowded_labels = place_labels(routing, specs, _flow_space_boxes(items, direction), direction=direction, bounds=bounds)
@@ -200,6 +206,7 @@ def build_scene(
         return done
 
     latest: list[Arrangement] = []  # the last arrangement made: the items hold its positions
+    swimlane_ranks: list[tuple[frozenset[str], dict[str, int]]] = []  # compact_ranks' flat flows and ranks, once made
 
     # A small chart is arranged the ways that suit swimlanes and the one with the fewest crossings
     # (then the least area) is kept, then untangled; a large one is arranged the first way only
