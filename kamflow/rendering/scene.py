@@ -199,6 +199,7 @@ def build_scene(
         )
         at = {name: (item.rank, item.cross) for name, item in items.items()}
         done = Arrangement(placement, routing, header_main, where, (compact, columns), tweaks, at, flat)
+        done.mains, done.header_lines = {name: item.main for name, item in items.items()}, dict(header_lines)
         if cutoff is None or done.crossings() < cutoff:
             bounds = (0.0, max((b[1] for b in placement.band.values()), default=0.0)) if lanes else None
             done.crowded_labels = place_labels(routing, specs, _flow_space_boxes(items, direction), direction=direction, bounds=bounds)
@@ -218,8 +219,12 @@ def build_scene(
     best = min(arranged, key=lambda a: (a.score(), arranged.index(a)))
     if len(items) <= TRY_UP_TO:
         best = untangle(best, arrange, specs=specs, items=items, kinds=kinds, lane_index=lane_index, direction=direction)
-    if best is not latest[0]:
-        best = arrange(*best.way, best.tweaks)  # the items hold the last try: set them as the best one had them
+    if best is not latest[0]:  # the items hold the last try: set them as the best one left them
+        for name, item in items.items():
+            item.rank, item.cross = best.at[name]
+            item.main = best.mains[name]
+        header_lines.clear()
+        header_lines.update(best.header_lines)
     placement, routing, header_main = best.placement, best.routing, best.header_main
     boxes_fs = _flow_space_boxes(items, direction)
     # page coordinates

@@ -32,6 +32,10 @@ class Arrangement:
     at: dict[str, tuple[int, float]]  # each step's rank and cross position, as this arrangement left them
     flat: frozenset[str] = frozenset()  # flows drawn straight across on one rank
     crowded_labels: int = 0  # labels that found no clear spot beside their flow
+    # the rest of what this try left on state every try shares (the items' main positions, the
+    # lanes' header lines), so the winner can be set back without being arranged again
+    mains: dict[str, float] = field(default_factory=dict, repr=False)
+    header_lines: dict[str | None, list[str]] = field(default_factory=dict, repr=False)
     _crossings: int | None = field(default=None, repr=False)
 
     def crossings(self) -> int:
