@@ -7,7 +7,7 @@ coordinates, lane bands and headers, title block, legend (here)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 import networkx as nx
@@ -19,7 +19,7 @@ from kamflow.model.scene import Badge, Box, Legend, LegendEntry, Point, Scene, S
 from kamflow.rendering import shapes
 from kamflow.rendering.dot import EDGE_WRAP, edge_badge, layout_dot
 from kamflow.rendering.options import RenderOptions
-from kamflow.rendering.place import Item, compact_ranks, find_passages, pack, rank_and_order
+from kamflow.rendering.place import Item, Placement, compact_ranks, find_passages, pack, rank_and_order
 from kamflow.rendering.route import NO_TWEAKS, PAGE_SIDE, FlowSpec, Tweaks, loop_channels, place_labels, route
 from kamflow.rendering.sizes import LINE, symbol_size, text_size
 from kamflow.rendering.text import DECISION_WRAP, text_width, wrap
@@ -42,6 +42,11 @@ BADGES = {
     "no-exit": "no way out",
     "one-way": "one way out",
 }
+
+
+# what the stages before routing make of one try: the lanes packed, each loop's (lane, side) and
+# channel, the flows drawn straight across on one rank
+_Placed = tuple[Placement, dict[str, tuple[str | None, str]], dict[str, int], frozenset[str]]
 
 
 @dataclass
@@ -142,14 +147,22 @@ def build_scene(
     numbers = flow_numbers(process) if options.number else {}
     graphviz_says = {name: (item.rank, item.cross, item.main) for name, item in items.items()}
 
-    def arrange(compact: bool, columns: bool, tweaks: Tweaks = NO_TWEAKS, cutoff: int | None = None) -> Arrangement:
-        """Place and route one way: hand-offs on one rank or not, lanes as columns or as Graphviz
-        spread them, plus the untangling search's tweaks. Items are set back to what Graphviz
-        said first, so every try starts alike. With `cutoff`, a try with that many crossings or
-        more is not worth its labels: they are left unplaced."""
+    def placed(compact: bool, columns: bool, tweaks: Tweaks) -> _Placed:
+        """The stages before routing: ranks, passages, loop channels, lanes packed. Items are set
+        back to what Graphviz said first, so every try starts alike. They read only the way and
+        the tweaks that move steps or loops, so a try that changes only ports or branch sides
+        takes what an earlier try made (set back on the items: routing moves them)."""
+        key = (compact, columns, tweaks.item_ranks, tweaks.item_swaps, tweaks.loop_sides)
+        if key in packed:
+            (placement, where, channel_of, flat), at, headers = packed[key]
+            for name, (rank, cross) in at.items():
+                items[name].rank, items[name].cross, items[name].main = rank, cross, graphviz_says[name][2]
+            header_lines.clear()
+            header_lines.update(headers)
+            return replace(placement, ranks=[list(m) for m in placement.ranks], band=dict(placement.band)), where, channel_of, flat
         for name, (rank, cross, main) in graphviz_says.items():
             items[name].rank, items[name].cross, items[name].main = rank, cross, main
-        flat: frozenset[str] = frozenset()
+        flat = frozenset[str]()
         if compact:
             if not swimlane_ranks:  # it reads only what Graphviz said, alike in every try: worked out once
                 swimlane_ranks.append((frozenset(compact_ranks(items, forward, lane_ids)), {name: item.rank for name, item in items.items()}))
@@ -180,6 +193,16 @@ def build_scene(
             columns=columns,
             spaced=spaced,
         )
+        at = {name: (item.rank, item.cross) for name, item in items.items()}
+        kept = replace(placement, ranks=[list(m) for m in placement.ranks], band=dict(placement.band))  # routing sorts the ranks
+        packed[key] = ((kept, where, channel_of, flat), at, dict(header_lines))
+        return placement, where, channel_of, flat
+
+    def arrange(compact: bool, columns: bool, tweaks: Tweaks = NO_TWEAKS, cutoff: int | None = None) -> Arrangement:
+        """Place and route one way: hand-offs on one rank or not, lanes as columns or as Graphviz
+        spread them, plus the untangling search's tweaks. With `cutoff`, a try with that many
+        crossings or more is not worth its labels: they are left unplaced."""
+        placement, where, channel_of, flat = placed(compact, columns, tweaks)
         header_main = 0.0
         if lanes:
             if direction == "TB":
@@ -208,6 +231,8 @@ def build_scene(
 
     latest: list[Arrangement] = []  # the last arrangement made: the items hold its positions
     swimlane_ranks: list[tuple[frozenset[str], dict[str, int]]] = []  # compact_ranks' flat flows and ranks, once made
+    # what placed() made of each way and tweaks, with the items' ranks and cross positions and the lanes' header lines it left
+    packed: dict[tuple, tuple[_Placed, dict[str, tuple[int, float]], dict[str | None, list[str]]]] = {}
 
     # A small chart is arranged the ways that suit swimlanes and the one with the fewest crossings
     # (then the least area) is kept, then untangled; a large one is arranged the first way only
