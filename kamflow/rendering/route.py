@@ -262,35 +262,77 @@ def route(
             branch_side[fid] = side
     _straighten(placement, specs, branch_side, ext)
 
+    ranges: dict[tuple[str, str], tuple[float, float]] = {}
+
     def port_range(name: str, side: str) -> tuple[float, float]:
         """How far from a side's middle its ports may lie, each way."""
-        room = _room(types.get(name, "step"), items[name], direction, side)
-        if name in numbered and PAGE_SIDE[direction][side] in ("top", "left"):
-            return -room / 3, room  # the number badge sits at the top-left corner: keep ports off it
-        return -room, room
+        found = ranges.get((name, side))
+        if found is None:
+            room = _room(types.get(name, "step"), items[name], direction, side)
+            if name in numbered and PAGE_SIDE[direction][side] in ("top", "left"):
+                found = (-room / 3, room)  # the number badge sits at the top-left corner: keep ports off it
+            else:
+                found = (-room, room)
+            ranges[(name, side)] = found
+        return found
+
+    # what each rank holds before any flow claims a column in it: the steps (with room for the
+    # turns of their flows out sideways) and the long flows passing where Graphviz put them
+    reach_out: dict[str, set[str]] = {}  # the sides a step's flows leave from sideways: their turns need room
+    for spec in specs:
+        if spec.id in branch_side:
+            reach_out.setdefault(spec.source, set()).add(branch_side[spec.id])
+    unclaimed: dict[int, list[tuple[float, float, str]]] = {r: [] for r in range(-1, rank_count + 1)}
+    for name, item in items.items():
+        half = ext[name][0] / 2
+        sides_out = reach_out.get(name, set())
+        left = half + (STUB + TRACK_STEP if "left" in sides_out else 0.0)
+        right = half + (STUB + TRACK_STEP if "right" in sides_out else 0.0)
+        unclaimed[item.rank].append((item.cross - left, item.cross + right, name))
+    for fid, found in placement.passages.items():
+        for p in found:
+            unclaimed[p.rank].append((p.cross - PASSAGE_WIDTH / 2, p.cross + PASSAGE_WIDTH / 2, "~" + fid))
+
+    def channel_cross(fid: str) -> float:
+        lane, side = where[fid]
+        span = placement.lane_span[lane]
+        step = CHANNEL_STEP * channel_of[fid] + CHANNEL_FIRST
+        return span[1] + step if side == "right" else span[0] - step
+
+    # 1. sides (they read only the unclaimed ranks: alike in both passes below)
+    sides: dict[str, tuple[str, str]] = {}
+    for spec in specs:
+        s, t = items[spec.source], items[spec.target]
+        if spec.source == spec.target:
+            sides[spec.id] = ("right", "right")
+            continue
+        if spec.loop:
+            x = channel_cross(spec.id)
+            s_half, t_half = ext[spec.source][0] / 2, ext[spec.target][0] / 2
+            s_side = "right" if x > s.cross else "left"
+            t_side = "right" if x > t.cross else "left"
+            s_edge = s.cross + (s_half if s_side == "right" else -s_half)
+            t_edge = t.cross + (t_half if t_side == "right" else -t_half)
+            s_ok = _free(unclaimed, s.rank, min(s_edge, x), max(s_edge, x), (spec.source,))
+            t_ok = _free(unclaimed, t.rank, min(t_edge, x), max(t_edge, x), (spec.target,))
+            sides[spec.id] = (s_side if s_ok else "bottom", t_side if t_ok else "top")
+            continue
+        if s.rank == t.rank:  # a hand-off on the same rank: straight across
+            out = branch_side.get(spec.id, "right" if t.cross > s.cross else "left")
+            sides[spec.id] = (out, "left" if out == "right" else "right")
+            continue
+        sides[spec.id] = (branch_side.get(spec.id, "bottom"), "top")
+    planned = sorted(specs, key=lambda sp: (not sp.loop, -_span_of(items, sp), sp.id))  # loops first, then the longest
 
     # ports, columns and gap runs are planned twice: the second time, the ports on a step's top
     # are ordered by the columns their flows really arrive from, so flows into one step do not cross
     approach: dict[str, float] = {}
     for _attempt in range(2):
         arrived: dict[str, float] = {}
-        occupied: dict[int, list[tuple[float, float, str]]] = {r: [] for r in range(-1, rank_count + 1)}
-        reach_out: dict[str, set[str]] = {}  # the sides a step's flows leave from sideways: their turns need room
-        for spec in specs:
-            if spec.id in branch_side:
-                reach_out.setdefault(spec.source, set()).add(branch_side[spec.id])
-        for name, item in items.items():
-            half = ext[name][0] / 2
-            sides_out = reach_out.get(name, set())
-            left = half + (STUB + TRACK_STEP if "left" in sides_out else 0.0)
-            right = half + (STUB + TRACK_STEP if "right" in sides_out else 0.0)
-            occupied[item.rank].append((item.cross - left, item.cross + right, name))
-        for fid, found in placement.passages.items():
-            for p in found:
-                occupied[p.rank].append((p.cross - PASSAGE_WIDTH / 2, p.cross + PASSAGE_WIDTH / 2, "~" + fid))
+        occupied = {rank: list(spans) for rank, spans in unclaimed.items()}
 
         def free(rank: int, low: float, high: float, *, ignore: tuple[str, ...] = (), occupied=occupied) -> bool:
-            return all(b + CLEAR <= low or a - CLEAR >= high for a, b, who in occupied.get(rank, []) if who not in ignore)
+            return _free(occupied, rank, low, high, ignore)
 
         def nearest_free(rank: int, cross: float, own: str, occupied=occupied) -> float:
             """The free column in a rank nearest to `cross` (beside the rank's items)."""
@@ -299,42 +341,6 @@ def route(
             options += [b + CLEAR + 4 for _, b in spans]
             options = [x for x in options if free(rank, x - 3, x + 3, ignore=(own,))]
             return min(options, key=lambda x: (abs(x - cross), x)) if options else cross
-
-        def channel_cross(fid: str) -> float:
-            lane, side = where[fid]
-            span = placement.lane_span[lane]
-            step = CHANNEL_STEP * channel_of[fid] + CHANNEL_FIRST
-            return span[1] + step if side == "right" else span[0] - step
-
-        # 1. sides
-        out_flows: dict[str, list[FlowSpec]] = {}
-        for spec in specs:
-            out_flows.setdefault(spec.source, []).append(spec)
-        sides: dict[str, tuple[str, str]] = {}
-        side_clear: dict[str, tuple[bool, bool]] = {}
-        for spec in specs:
-            s, t = items[spec.source], items[spec.target]
-            if spec.source == spec.target:
-                sides[spec.id] = ("right", "right")
-                continue
-            if spec.loop:
-                lane, side = where[spec.id]
-                x = channel_cross(spec.id)
-                s_half, t_half = ext[spec.source][0] / 2, ext[spec.target][0] / 2
-                s_side = "right" if x > s.cross else "left"
-                t_side = "right" if x > t.cross else "left"
-                s_edge = s.cross + (s_half if s_side == "right" else -s_half)
-                t_edge = t.cross + (t_half if t_side == "right" else -t_half)
-                s_ok = free(s.rank, min(s_edge, x), max(s_edge, x), ignore=(spec.source,))
-                t_ok = free(t.rank, min(t_edge, x), max(t_edge, x), ignore=(spec.target,))
-                side_clear[spec.id] = (s_ok, t_ok)
-                sides[spec.id] = (s_side if s_ok else "bottom", t_side if t_ok else "top")
-                continue
-            if s.rank == t.rank:  # a hand-off on the same rank: straight across
-                out = branch_side.get(spec.id, "right" if t.cross > s.cross else "left")
-                sides[spec.id] = (out, "left" if out == "right" else "right")
-                continue
-            sides[spec.id] = (branch_side.get(spec.id, "bottom"), "top")
 
         # 2. ports: spread along each side, ordered by where the flow goes
         ports: dict[tuple[str, str], list[_Port]] = {}
@@ -390,7 +396,7 @@ def route(
         # 3. columns and gap runs
         gap_runs: dict[int, list[_Seg]] = {}
         plans: dict[str, list] = {}  # flow -> waypoints: ("port", outgoing) | ("col", cross, rank-or-gap marker)
-        for spec in sorted(specs, key=lambda sp: (not sp.loop, -_span_of(items, sp), sp.id)):
+        for spec in planned:
             s, t = items[spec.source], items[spec.target]
             s_side, t_side = sides[spec.id]
             sp, tp = port_of[(spec.id, True)], port_of[(spec.id, False)]
@@ -580,6 +586,11 @@ def route(
             routed[spec.id] = Routed(_orthogonal(new_points), sides[spec.id][0], sides[spec.id][1])
             break
     return Routing(routed, rank_main, rank_size, length, gaps)
+
+
+def _free(occupied: dict[int, list[tuple[float, float, str]]], rank: int, low: float, high: float, ignore: tuple[str, ...] = ()) -> bool:
+    """Nothing in the rank (but `ignore`) comes within CLEAR of the span low..high."""
+    return all(b + CLEAR <= low or a - CLEAR >= high for a, b, who in occupied.get(rank, ()) if who not in ignore)
 
 
 def _clear(routed: dict[str, Routed], own: str, a: Point, b: Point) -> bool:
