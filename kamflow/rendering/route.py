@@ -990,11 +990,8 @@ def crossing_pairs(routing: Routing) -> list[tuple[str, str]]:
         for cell in range(int(segment[1] // 96), int(segment[2] // 96) + 1):
             grid.setdefault(cell, []).append(segment)
     pairs = []
-    for y, x0, x1, fid in across:
-        seen = set()
-        for segment in grid.get(int(y // 96), ()):
-            x, y0, y1, other = segment
-            if other != fid and id(segment) not in seen and x0 + 0.5 < x < x1 - 0.5 and y0 + 0.5 < y < y1 - 0.5:
-                seen.add(id(segment))
+    for y, x0, x1, fid in across:  # a segment is in a cell once: each meets the run at most once
+        for x, y0, y1, other in grid.get(int(y // 96), ()):
+            if x0 + 0.5 < x < x1 - 0.5 and y0 + 0.5 < y < y1 - 0.5 and other != fid:
                 pairs.append((fid, other))
     return pairs

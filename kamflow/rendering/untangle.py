@@ -36,12 +36,16 @@ class Arrangement:
     # lanes' header lines), so the winner can be set back without being arranged again
     mains: dict[str, float] = field(default_factory=dict, repr=False)
     header_lines: dict[str | None, list[str]] = field(default_factory=dict, repr=False)
-    _crossings: int | None = field(default=None, repr=False)
+    _pairs: list[tuple[str, str]] | None = field(default=None, repr=False)
+
+    def crossing_pairs(self) -> list[tuple[str, str]]:
+        """route.crossing_pairs of this routing, worked out once (the score and the search both read it)."""
+        if self._pairs is None:
+            self._pairs = crossing_pairs(self.routing)
+        return self._pairs
 
     def crossings(self) -> int:
-        if self._crossings is None:
-            self._crossings = len(crossing_pairs(self.routing))
-        return self._crossings
+        return len(self.crossing_pairs())
 
     def score(self) -> tuple[int, int]:
         """Crossings, a label on a flow counted as two (it is harder to read), then the area."""
@@ -120,7 +124,7 @@ def _candidates(
         if kinds.get(spec.source) == "decision" and not spec.loop and best.at[spec.target][0] > best.at[spec.source][0]:
             out_of.setdefault(spec.source, []).append(spec.id)
     item_swaps: list[tuple[str, str]] = []
-    for pair in dict.fromkeys(crossing_pairs(best.routing)):
+    for pair in dict.fromkeys(best.crossing_pairs()):
         ends = [{(by_id[fid].source, flows[fid].source_side), (by_id[fid].target, flows[fid].target_side)} for fid in pair]
         for key in sorted(ends[0] & ends[1], key=str):  # the two cross by a side they share: on it, one steps past the other
             order = [f for _, f in along[key]]
