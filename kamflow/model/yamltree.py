@@ -67,36 +67,36 @@ def to_source(root: yaml.Node, shown: str) -> source.Node:
     """A checked YAML node tree as a source tree: every scalar keeps the text as written (a quoted
     or unquoted `Yes` is text; a date is text), every node its 1-based position. Walks without
     recursion, so nesting depth is bounded only by what YAML itself composed."""
-    Scalar, Mapping, Sequence = source.Scalar, source.Mapping, source.Sequence
     MappingNode, SequenceNode = yaml.MappingNode, yaml.SequenceNode
     kinds = _KINDS
+    # A large process has a million scalars: the tuples are made with tuple.__new__, which gives
+    # the same NamedTuples as calling the classes, without their Python-level __new__.
+    new, Scalar, Mapping, Sequence, Span_ = tuple.__new__, source.Scalar, source.Mapping, source.Sequence, Span
 
-    def leaf(node: yaml.Node) -> source.Scalar:
+    def leaf(node: yaml.ScalarNode) -> source.Scalar:
         mark = node.start_mark
-        if getattr(node, "style", None):  # quoted or a block scalar: always text
-            kind = "str"
-        elif node.tag == _NULL_TAG:
-            kind = "null"
-        else:
-            kind = kinds.get(node.tag, "str")
-        return Scalar(kind, node.value, Span(shown, mark.line + 1, mark.column + 1))
+        tag = node.tag
+        # quoted or a block scalar: always text
+        kind = "str" if node.style else "null" if tag == _NULL_TAG else kinds.get(tag, "str")
+        return new(Scalar, (kind, node.value, new(Span_, (shown, mark.line + 1, mark.column + 1))))
 
     def branch(node: yaml.Node) -> tuple[source.Node, list[Any]]:
         mark = node.start_mark
-        span = Span(shown, mark.line + 1, mark.column + 1)
+        span = new(Span_, (shown, mark.line + 1, mark.column + 1))
         children: list[Any] = []
-        return (Mapping(children, span) if isinstance(node, MappingNode) else Sequence(children, span)), children
+        return (Mapping(children, span) if type(node) is MappingNode else Sequence(children, span)), children
 
-    if not isinstance(root, (MappingNode, SequenceNode)):
+    containers = (MappingNode, SequenceNode)
+    if isinstance(root, yaml.ScalarNode):
         return leaf(root)
     top, children = branch(root)
     stack: list[tuple[yaml.Node, list]] = [(root, children)]
     while stack:
         node, into = stack.pop()
-        if isinstance(node, MappingNode):
+        if type(node) is MappingNode:
             for key, value in node.value:
-                key_node = branch(key)[0] if isinstance(key, (MappingNode, SequenceNode)) else leaf(key)  # a non-text key: refused by the builder
-                if isinstance(value, (MappingNode, SequenceNode)):
+                key_node = branch(key)[0] if type(key) in containers else leaf(key)  # a non-text key: refused by the builder
+                if type(value) in containers:
                     made, grand = branch(value)
                     stack.append((value, grand))
                 else:
@@ -104,7 +104,7 @@ def to_source(root: yaml.Node, shown: str) -> source.Node:
                 into.append((key_node, made))
         else:
             for item in node.value:
-                if isinstance(item, (MappingNode, SequenceNode)):
+                if type(item) in containers:
                     made, grand = branch(item)
                     stack.append((item, grand))
                 else:
@@ -140,9 +140,12 @@ def _check_tree(root: yaml.Node, shown: str) -> list[Problem]:
     once, so an alias bomb is rejected at its first repeated node instead of being expanded."""
     problems: list[Problem] = []
     seen: set[int] = set()
+    seen_add, plain = seen.add, _PLAIN_TAGS
+    MappingNode, SequenceNode, ScalarNode = yaml.MappingNode, yaml.SequenceNode, yaml.ScalarNode
     stack = [root]
+    pop, extend = stack.pop, stack.extend
     while stack:
-        node = stack.pop()
+        node = pop()
         if id(node) in seen:
             problems.append(
                 Problem(
@@ -151,14 +154,17 @@ def _check_tree(root: yaml.Node, shown: str) -> list[Problem]:
                 )
             )
             return problems
-        seen.add(id(node))
-        if node.tag not in _PLAIN_TAGS:
+        seen_add(id(node))
+        if node.tag not in plain:
             problems.append(Problem(span_at(shown, node.start_mark), f"YAML tag {_short_tag(node.tag)} is not allowed; only plain data is accepted"))
             continue
-        if isinstance(node, yaml.MappingNode):
+        kind = type(node)
+        if kind is ScalarNode:
+            continue
+        if kind is MappingNode:
             keys: dict[str, yaml.Node] = {}  # children are walked in document order
             for key, _value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.tag in _PLAIN_TAGS:
+                if type(key) is ScalarNode and key.tag in plain:
                     if key.value in keys:
                         first = keys[key.value].start_mark.line + 1
                         problems.append(Problem(span_at(shown, key.start_mark), f"duplicate key {key.value!r} (first at line {first})"))
@@ -166,9 +172,11 @@ def _check_tree(root: yaml.Node, shown: str) -> list[Problem]:
                         keys[key.value] = key
                     if key.value == "<<":
                         problems.append(Problem(span_at(shown, key.start_mark), "YAML merge keys (<<) are not supported"))
-            stack.extend(item for pair in reversed(node.value) for item in reversed(pair))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(reversed(node.value))
+            children = [item for pair in node.value for item in pair]
+            children.reverse()
+            extend(children)
+        elif kind is SequenceNode:
+            extend(node.value[::-1])
     return problems
 
 
