@@ -147,6 +147,13 @@ def build_scene(
     numbers = flow_numbers(process) if options.number else {}
     graphviz_says = {name: (item.rank, item.cross, item.main) for name, item in items.items()}
 
+    def set_back(at: dict[str, tuple[int, float]], mains: dict[str, float], headers: dict[str | None, list[str]]) -> None:
+        """Put the state tries share (the items' positions, the lanes' header lines) as a try left it."""
+        for name, (rank, cross) in at.items():
+            items[name].rank, items[name].cross, items[name].main = rank, cross, mains[name]
+        header_lines.clear()
+        header_lines.update(headers)
+
     def placed(compact: bool, columns: bool, tweaks: Tweaks) -> _Placed:
         """The stages before routing: ranks, passages, loop channels, lanes packed. Items are set
         back to what Graphviz said first, so every try starts alike. They read only the way and
@@ -155,11 +162,8 @@ def build_scene(
         key = (compact, columns, tweaks.item_ranks, tweaks.item_swaps, tweaks.loop_sides)
         if key in packed:
             (placement, where, channel_of, flat), at, headers = packed[key]
-            for name, (rank, cross) in at.items():
-                items[name].rank, items[name].cross, items[name].main = rank, cross, graphviz_says[name][2]
-            header_lines.clear()
-            header_lines.update(headers)
-            return replace(placement, ranks=[list(m) for m in placement.ranks], band=dict(placement.band)), where, channel_of, flat
+            set_back(at, {name: said[2] for name, said in graphviz_says.items()}, headers)
+            return _own_copy(placement), where, channel_of, flat
         for name, (rank, cross, main) in graphviz_says.items():
             items[name].rank, items[name].cross, items[name].main = rank, cross, main
         flat = frozenset[str]()
@@ -194,8 +198,7 @@ def build_scene(
             spaced=spaced,
         )
         at = {name: (item.rank, item.cross) for name, item in items.items()}
-        kept = replace(placement, ranks=[list(m) for m in placement.ranks], band=dict(placement.band))  # routing sorts the ranks
-        packed[key] = ((kept, where, channel_of, flat), at, dict(header_lines))
+        packed[key] = ((_own_copy(placement), where, channel_of, flat), at, dict(header_lines))
         return placement, where, channel_of, flat
 
     def arrange(compact: bool, columns: bool, tweaks: Tweaks = NO_TWEAKS, cutoff: int | None = None) -> Arrangement:
@@ -245,11 +248,7 @@ def build_scene(
     if len(items) <= TRY_UP_TO:
         best = untangle(best, arrange, specs=specs, items=items, kinds=kinds, lane_index=lane_index, direction=direction)
     if best is not latest[0]:  # the items hold the last try: set them as the best one left them
-        for name, item in items.items():
-            item.rank, item.cross = best.at[name]
-            item.main = best.mains[name]
-        header_lines.clear()
-        header_lines.update(best.header_lines)
+        set_back(best.at, best.mains, best.header_lines)
     placement, routing, header_main = best.placement, best.routing, best.header_main
     boxes_fs = _flow_space_boxes(items, direction)
     # page coordinates
@@ -432,6 +431,12 @@ def build_scene(
         font_size=fs,
         rounded=(options.edges or theme.edge_style) == "rounded",
     )
+
+
+def _own_copy(placement: Placement) -> Placement:
+    """A placement whose ranks and bands a later try can change (routing sorts the ranks) without
+    changing this one."""
+    return replace(placement, ranks=[list(m) for m in placement.ranks], band=dict(placement.band))
 
 
 def _flow_space_boxes(items: dict[str, Item], direction: str) -> dict[str, tuple[float, float, float, float]]:
