@@ -18,37 +18,37 @@ BIN = Path(sys.executable).parent
 KAMFLOW = [str(BIN / "kamflow")] if (BIN / "kamflow").exists() else [sys.executable, "-m", "kamflow"]
 
 
+def _run(argv: list[str], *, env: dict | None, cwd: Path | None, ok) -> float:
+    """One run of a command, its wall time in seconds; a failing run ends the benchmark."""
+    started = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, env=env, cwd=cwd or ROOT)
+    seconds = time.perf_counter() - started
+    if done.returncode not in ok:
+        raise SystemExit(f"{' '.join(argv)} exited {done.returncode}:\n{done.stderr.decode(errors='replace')[-2000:]}")
+    return seconds
+
+
+def _summary(times: list[float], repeat: int) -> dict:
+    return {"median_s": round(statistics.median(times), 4), "min_s": round(min(times), 4), "max_s": round(max(times), 4), "runs": repeat}
+
+
 def timed(argv: list[str], *, repeat: int, env: dict | None = None, cwd: Path | None = None, ok=(0,), warm_up: bool = True) -> dict:
     """Run a command `repeat` times (after one untimed warm-up run, unless warm_up is False: for
     runs of many seconds) and return the median, min and max wall time in seconds."""
-    times = []
-    for attempt in range(repeat + 1 if warm_up else repeat):
-        started = time.perf_counter()
-        done = subprocess.run(argv, capture_output=True, env=env, cwd=cwd or ROOT)
-        seconds = time.perf_counter() - started
-        if done.returncode not in ok:
-            raise SystemExit(f"{' '.join(argv)} exited {done.returncode}:\n{done.stderr.decode(errors='replace')[-2000:]}")
-        if attempt or not warm_up:
-            times.append(seconds)
-    return {"median_s": round(statistics.median(times), 4), "min_s": round(min(times), 4), "max_s": round(max(times), 4), "runs": repeat}
+    times = [_run(argv, env=env, cwd=cwd, ok=ok) for _ in range(repeat + 1 if warm_up else repeat)]
+    return _summary(times[1:] if warm_up else times, repeat)
 
 
 def timed_pair(first: list[str], second: list[str], *, repeat: int, ok=(0,), warm_up: bool = True) -> tuple[dict, dict]:
     """`timed` for two commands run in turns (first, second, first, ...), so that a machine that
     slows down or speeds up during the runs moves both alike and their ratio stays fair."""
     times: tuple[list[float], list[float]] = ([], [])
-    for attempt in range(repeat + 1 if warm_up else repeat):
+    for _ in range(repeat + 1 if warm_up else repeat):
         for argv, into in ((first, times[0]), (second, times[1])):
-            started = time.perf_counter()
-            done = subprocess.run(argv, capture_output=True, cwd=ROOT)
-            seconds = time.perf_counter() - started
-            if done.returncode not in ok:
-                raise SystemExit(f"{' '.join(argv)} exited {done.returncode}:\n{done.stderr.decode(errors='replace')[-2000:]}")
-            if attempt or not warm_up:
-                into.append(seconds)
-    return tuple(  # type: ignore[return-value]
-        {"median_s": round(statistics.median(t), 4), "min_s": round(min(t), 4), "max_s": round(max(t), 4), "runs": repeat} for t in times
-    )
+            into.append(_run(argv, env=None, cwd=None, ok=ok))
+    if warm_up:
+        times = (times[0][1:], times[1][1:])
+    return _summary(times[0], repeat), _summary(times[1], repeat)
 
 
 def machine() -> dict:
