@@ -1,7 +1,7 @@
 """Exporters: pure functions from the model (plus a Layout for the formats that need geometry) to
 text, each with its own escaping. EXPORTERS maps a format name to its exporter; the CLI's `--to`
 choices and the file extensions come from it. Exporters never lay anything out themselves: the api
-computes the Layout (kamflow.rendering.layout) and passes it in."""
+computes the Layout (kamflow.rendering.layout) in the direction `Exporter.layout_for` names and passes it in."""
 
 from __future__ import annotations
 
@@ -23,6 +23,12 @@ class Exporter:
     layout_direction: str | None = None  # None: no layout; "process": the process's own direction
     needs_layout: bool = False
     band_padding: float | None = None  # room beside steps inside a lane band (None: the layout's default)
+
+    def layout_for(self, process: Process, direction: str | None) -> str | None:
+        """The direction this format's geometry is laid out in; None when the format carries none."""
+        if not self.needs_layout:
+            return None
+        return (direction or process.direction) if self.layout_direction == "process" else self.layout_direction
 
 
 def _bpmn(process, layout, direction):

@@ -34,6 +34,18 @@ def portfolio_links(processes: Iterable[Process], *, fmt: str, locate: Callable[
     return links
 
 
+def report_plan(paths: Iterable[Path | str], process_ids: list[str], *, output: Path | str | None, fmt: str) -> tuple[str, Path]:
+    """What `kamflow report PATHS` writes, and where: ("docx", the Word file) for one process or
+    several, else ("portfolio", the site's folder) for several processes or a folder, else
+    ("report", the report's file)."""
+    several = len(process_ids) > 1 or any(Path(p).is_dir() for p in paths)
+    if fmt == "docx":
+        return "docx", document_file(output, "report" if several else process_ids[0], ".docx")
+    if several:
+        return "portfolio", portfolio_folder(output, len(process_ids))
+    return "report", report_file(output, process_ids[0], fmt)
+
+
 def portfolio_folder(output: Path | str | None, count: int) -> Path:
     """A portfolio's folder: `output`, by default output/report; never an existing file."""
     folder = Path(output) if output is not None else Path("output") / "report"

@@ -71,3 +71,15 @@ def test_export_bands_are_the_charts_bands(direction):
                         lane_pad=40.0, rank_gap=RANK_GAP, title=False)
     dx, dy = MARGIN - scene.chart.x, MARGIN - scene.chart.y
     assert [band.box for band in layout.lanes] == [lane.band.moved(dx, dy) for lane in scene.lanes]
+
+
+def test_each_format_is_laid_out_in_its_own_direction():
+    """BPMN pools run left to right whatever the process says; draw.io follows the process or
+    --direction; text formats carry no geometry, so nothing is laid out for them."""
+    from kamflow.exporters import get_exporter
+
+    process = kamflow.load("kam")  # direction TB
+    assert process.direction == "TB"
+    assert [get_exporter("bpmn").layout_for(process, d) for d in (None, "TB")] == ["LR", "LR"]
+    assert [get_exporter("drawio").layout_for(process, d) for d in (None, "LR")] == ["TB", "LR"]
+    assert {get_exporter(name).layout_for(process, "LR") for name in ("mermaid", "graphml", "json")} == {None}

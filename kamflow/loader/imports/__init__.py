@@ -130,6 +130,12 @@ def import_plan(paths: Iterable[Path | str], *, folder: Path, fmt: str | None = 
     return ImportPlan(tuple(outputs), tuple(all_notes))
 
 
+def import_header(process: Process, *, source: str, fmt: str | None) -> list[str]:
+    """The comment lines on top of an imported process's file: its title, and where it came from."""
+    what = FORMAT_NAMES.get(fmt or "", "another tool")
+    return [process.title, f"Imported by `kamflow import` from {source} ({what}); the source's own layout is not kept."]
+
+
 def same_process(read_back: Process, imported: Process) -> bool:
     """Whether the process file written for an import reads back as the imported process
     (its steps' ids, types, labels and lanes, and its flows)."""
