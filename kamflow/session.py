@@ -200,3 +200,6 @@ def _theme_problem(theme: str, process: Process) -> str | None:
     except LoadError as error:
         return error.problems[0].message
     return None
+
+
+Space = Session | Workspace | None  # what an API call's `workspace=` accepts (Session.of)

@@ -3,8 +3,13 @@ portfolio, export, ...) are run, so the documented API is the working API."""
 import doctest
 import inspect
 
+import pytest
+
 import kamflow
 import kamflow.api
+import kamflow.api.documents
+import kamflow.api.exchange
+import kamflow.api.library
 
 
 def test_api_docstring_examples_run():
@@ -20,3 +25,18 @@ def test_documented_entry_points_have_examples_and_keyword_only_options():
         parameters = list(inspect.signature(function).parameters.values())
         assert all(p.kind is p.KEYWORD_ONLY for p in parameters[1:]), f"kamflow.{name}: options must be keyword-only"
         assert all(p.annotation is not p.empty for p in parameters), f"kamflow.{name}: every parameter is typed"
+
+
+@pytest.mark.parametrize("module", [kamflow.api.documents, kamflow.api.exchange, kamflow.api.library], ids=lambda m: m.__name__)
+def test_the_api_modules_examples_run(module):
+    """kamflow.api offers their functions under its own name; their examples use its names (load, loads)."""
+    result = doctest.testmod(module, extraglobs=vars(kamflow.api), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
+    assert result.attempted >= 3
+
+
+def test_every_api_function_is_offered_by_kamflow_api():
+    for module in (kamflow.api.documents, kamflow.api.exchange, kamflow.api.library):
+        functions = [name for name, value in vars(module).items() if inspect.isfunction(value) and value.__module__ == module.__name__]
+        public = [name for name in functions if not name.startswith("_")]
+        assert public and all(getattr(kamflow.api, name) is getattr(module, name) for name in public), module.__name__
