@@ -1,6 +1,7 @@
 """A user's own template, and the portfolio site with drill-down links."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -121,6 +122,24 @@ def test_portfolio_links_resolve_and_drill_down(run_cli, portfolio_dir, tmp_path
         assert kam_row[2:5] == ["35", "6", "ok"]
     else:
         assert (site / "kam.svg").is_file() and (site / "account-planning.svg").is_file()
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_portfolio_charts_link_only_to_pages_it_writes(run_cli, tmp_path, fmt):
+    # kam calls strategic-account-review, which resolves to the bundled library but is not in the set
+    src = tmp_path / "procs"
+    src.mkdir()
+    for name in ("kam", "account-planning"):
+        shutil.copy(PROCESSES / f"{name}.yaml", src / f"{name}.yaml")
+    site = tmp_path / "site"
+    result = run_cli("report", src, "-o", site, "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    charts = [site / "kam.svg"] if fmt == "md" else []
+    texts = [p.read_text(encoding="utf-8") for p in sorted(site.glob(f"*.{fmt}")) + charts]
+    hrefs = {h for text in texts for h in re.findall(r'href="([^"#]+)', text) if not h.startswith(("http:", "https:", "mailto:"))}
+    assert "account-planning." + fmt in hrefs, "the call inside the set is still linked"
+    missing = sorted(h for h in hrefs if not (site / urlsplit(h).path).is_file())
+    assert missing == [], f"links to files never written: {missing}"
 
 
 def test_portfolio_rejects_two_processes_with_one_id(run_cli, tmp_path):
