@@ -1,6 +1,7 @@
 """One home per concern: the link policy, the number formatter, the YAML reader of process and
 theme files, the node-link format name and the external-program runner each exist once."""
 import ast
+import io
 import re
 import sys
 from pathlib import Path
@@ -38,6 +39,12 @@ def test_chart_and_report_link_exactly_the_same_steps(tmp_path):
             assert f'href="{expected[f"s{i}"]}"' in page, link
         elif link.strip():
             assert link.strip() not in page and link.strip().replace('"', "&#34;") not in page, link
+    from pptx import Presentation
+
+    deck = Presentation(io.BytesIO(kamflow.api.export_deck([process])))
+    shapes = [shape for slide in deck.slides for shape in slide.shapes if shape.name.startswith("step-s")]
+    linked = {shape.name[len("step-") :]: shape.click_action.hyperlink.address for shape in shapes if shape.click_action.hyperlink.address}
+    assert linked == expected, "the deck's steps link like the chart's"
 
 
 def test_one_number_formatter():

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from kamflow.files import stable_zip
+from kamflow.model.links import safe_link
 from kamflow.model.scene import Box, Scene, SceneFlow, SceneStep
 
 SLIDE_WIDTH = 960.0  # points: 13.333 in x 7.5 in, 16:9
@@ -246,7 +247,7 @@ def _step(slide, step: SceneStep, frame: Frame, theme):
         italic=step.text.italic,
         scale=frame.scale,
     )
-    if step.link and step.link.startswith(("http://", "https://", "mailto:")):
+    if safe_link(step.link):  # a subprocess step's relative <id>.svg has no file beside a deck
         shape.click_action.hyperlink.address = step.link
     return shape
 
