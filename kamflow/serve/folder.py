@@ -12,9 +12,8 @@ import os
 from pathlib import Path, PurePosixPath
 
 from kamflow.errors import LoadError, Problem, Span
-from kamflow.files import write_atomically
+from kamflow.files import decode, max_bytes, read_bytes, write_atomically
 from kamflow.loader.workspace import PROCESS_SUFFIXES
-from kamflow.loader.yamlsrc import decode, max_bytes
 
 
 class Refused(Exception):
@@ -92,7 +91,7 @@ class ServedFolder:
         path = self.resolve(relative)
         if not path.is_file():
             raise Refused(f"{relative}: no such file", status=404)
-        data = path.read_bytes()
+        data = read_bytes(path, display=relative)  # bounded: a huge or growing file is refused, not read whole
         return decode(data, relative), sha256(data)
 
     def save(self, relative: str, text: str, loaded_hash: str) -> str:
@@ -107,7 +106,10 @@ class ServedFolder:
             raise Refused(f"{relative}: {len(data)} bytes is over the {limit}-byte limit; not saved", status=413)
         if "\x00" in text:
             raise LoadError([Problem(Span(relative), "binary data (NUL byte): not saved")])
-        current = sha256(path.read_bytes())
+        try:
+            current: str | None = sha256(read_bytes(path, display=relative))
+        except LoadError:  # grown past the limit, or unreadable, since the editor loaded it
+            current = None
         if current != loaded_hash:
             raise Refused(
                 f"{relative} changed on disk since the editor loaded it; not saved. Reload it from disk (copy your changes first) and save again.",
