@@ -419,6 +419,6 @@ def critical_path_warnings(process: Process, stats: dict[str, Any]) -> list[str]
         missing, total = len(critical["steps_without_duration"]), len(critical["steps"])
         return [
             f"{process.path}: warning: {missing} of the {total} steps on the highlighted critical path "
-            f"have no duration (counted as 0), so it may not be the longest; `kamflow stats` lists them"
+            f"{'has' if missing == 1 else 'have'} no duration (counted as 0), so it may not be the longest; `kamflow stats` lists them"
         ]
     return []

@@ -77,13 +77,18 @@ def write_report(
     options: RenderOptions | None = None,
     workspace: Space = None,
     reference_doc: Path | str | None = None,
+    warnings: list[str] | None = None,
 ) -> list[Path]:
     """`report`, `portfolio` or `report_docx` of the process files under `paths`, written atomically
-    where the command line writes them (kamflow.reports.site.report_plan)."""
+    where the command line writes them (kamflow.reports.site.report_plan); `warnings` gets what
+    `render` would warn of each chart (render_warnings)."""
+    from kamflow.api import render_warnings
     from kamflow.reports.site import report_plan
 
     paths, session = list(paths), Session.of(workspace)
     processes = session.workspace.load_all(paths)
+    if warnings is not None:
+        warnings.extend(line for process in processes for line in render_warnings(process, options))
     kind, target = report_plan(paths, [p.id for p in processes], output=output, fmt=fmt)
     if kind == "docx":
         return write_atomically({target: report_docx(processes, options=options, reference_doc=reference_doc, workspace=session)})

@@ -47,8 +47,12 @@ def report_command(
     if fmt == "docx" and template:
         raise click.UsageError("--template is for html and md reports; a Word report takes --reference-doc")
     options = api.RenderOptions(**chart, page=page)
-    for written in api.write_report(paths, output=output, fmt=fmt, template=template, options=options, reference_doc=reference_doc):
-        click.echo(str(written))
+    warnings: list[str] = []
+    written = api.write_report(paths, output=output, fmt=fmt, template=template, options=options, reference_doc=reference_doc, warnings=warnings)
+    for warning in warnings:
+        click.echo(warning, err=True)
+    for path in written:
+        click.echo(str(path))
 
 
 def _format_from_name(name: str | None) -> str | None:

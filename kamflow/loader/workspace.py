@@ -32,7 +32,9 @@ def find_process_files(path: Path | str) -> list[Path]:
     if root.is_dir():
         found = sorted(p for p in root.rglob("*") if p.suffix.lower() in PROCESS_SUFFIXES and p.is_file())
         if not found:  # in CI, "0 files checked: no problems" would hide a wrong path
-            raise LoadError([Problem(Span(str(path)), NO_PROCESS_FILES)])
+            exports = sorted(p for p in root.rglob("*") if p.suffix.lower() == ".json" and not p.name.startswith(".") and p.is_file())
+            hint = f"; JSON exports are taken when named, not from a folder: give the file, e.g. {exports[0]}" if exports else ""
+            raise LoadError([Problem(Span(str(path)), NO_PROCESS_FILES + hint)])
         return found
     if not root.exists():
         bundled = _process_file_in(bundled_library_dir(), str(path)) if _ID.match(str(path)) else None

@@ -22,6 +22,20 @@ def test_an_empty_folder_is_an_error_for_every_command(run_cli, tmp_path, comman
     assert not (tmp_path / "out").exists()
 
 
+def test_a_folder_of_json_exports_only_says_to_name_them(run_cli, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "billing.json").write_text(kamflow.api.export(kamflow.load("billing"), to="json"))
+    (folder / ".kamflow-cache.json").write_text("{}")
+    result = run_cli("check", folder)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{folder}: error: no process files (*.yaml, *.yml, *.json) found; JSON exports are taken when named, not from a folder:"
+        f" give the file, e.g. {folder / 'billing.json'}"
+    ]
+    assert run_cli("check", folder / "billing.json").exit_code == 0
+
+
 def _one_error(text, write):
     with pytest.raises(LoadError) as caught:
         kamflow.load(write(text))
@@ -80,10 +94,11 @@ def test_a_markdown_report_links_only_to_files_it_writes_and_says_durations_are_
     assert re.search(r"over 3 steps \(1 without duration, counted as 0\)", md), md
 
 
-def test_highlighting_a_critical_path_without_durations_warns(write, run_cli, tmp_path):
-    result = run_cli("render", write(NO_DURATIONS), "--highlight", "critical-path", "-f", "svg", "-o", tmp_path / "out")
+@pytest.mark.parametrize("command", [["render", "-f", "svg"], ["report"], ["report", "--format", "md"], ["report", "--format", "docx"]])
+def test_highlighting_a_critical_path_without_durations_warns(write, run_cli, tmp_path, command):
+    result = run_cli(command[0], write(NO_DURATIONS), *command[1:], "--highlight", "critical-path", "-o", tmp_path / "out")
     assert result.exit_code == 0, result.stderr
-    assert "warning: 1 of the 3 steps on the highlighted critical path have no duration (counted as 0)" in result.stderr
+    assert "warning: 1 of the 3 steps on the highlighted critical path has no duration (counted as 0)" in result.stderr
 
 
 def test_a_colon_inside_braces_says_to_quote_the_text(write):
