@@ -220,6 +220,11 @@ def _decisions(document, view, state, level) -> None:
     _table(document, ["#", "Decision", "Lane / owner", "Branch", "Goes to", "Share"], rows, widths=(0.4, 2.0, 1.5, 1.3, 2.0, 0.7))
 
 
+def _step_count(part) -> str:
+    """A path's step count and, as the HTML and Markdown reports say it, how many have no duration."""
+    return f"{part['steps']} steps" + (f", {part['without_duration']} without duration" if part["without_duration"] else "")
+
+
 def _analytics(document, stats, state, level) -> None:
     _heading(document, state, "Path analytics", level)
     units = stats["units"]
@@ -232,8 +237,11 @@ def _analytics(document, stats, state, level) -> None:
         paragraph = document.add_paragraph()
         paragraph.add_run("Critical path").bold = True
         paragraph.add_run(
-            f" (longest, to {critical['end']['label']}): {critical['duration']} over {len(critical['steps'])} steps,"
-            f" {critical['handoffs']} hand-offs between lanes: " + " → ".join(step["label"] for step in critical["steps"]) + "."
+            f" (longest, to {critical['end']['label']}): {critical['duration']} over {len(critical['steps'])} steps"
+            + (f" ({critical['without_duration']} without duration, counted as 0)" if critical["without_duration"] else "")
+            + f", {critical['handoffs']} hand-offs between lanes: "
+            + " → ".join(step["label"] for step in critical["steps"])
+            + "."
         )
     else:
         document.add_paragraph("No critical path: the steps have no durations, or no end can be reached.")
@@ -241,9 +249,9 @@ def _analytics(document, stats, state, level) -> None:
         rows = [
             [
                 path["end"]["label"],
-                f"{path['shortest']['duration']} ({path['shortest']['steps']} steps)",
+                f"{path['shortest']['duration']} ({_step_count(path['shortest'])})",
                 str(path["shortest"]["handoffs"]),
-                f"{path['longest']['duration']} ({path['longest']['steps']} steps)",
+                f"{path['longest']['duration']} ({_step_count(path['longest'])})",
                 str(path["longest"]["handoffs"]),
             ]
             for path in stats["paths"]
@@ -255,7 +263,9 @@ def _analytics(document, stats, state, level) -> None:
             paragraph.add_run("Expected").bold = True
             ends = ", ".join(f"{end['label']} {end['probability'] * 100:.0f} %" for end in item["ends"])
             paragraph.add_run(
-                f" from {item['start']['label']}, with the branch shares: {item['duration']}, {item['handoffs']:.1f} hand-offs"
+                f" from {item['start']['label']}, with the branch shares: "
+                + ("at least " if item["at_least"] else "")  # steps without a duration count as 0
+                + f"{item['duration']}, {item['handoffs']:.1f} hand-offs"
                 + (f"; ends {ends}" if ends else "")
                 + "."
             )

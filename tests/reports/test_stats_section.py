@@ -31,3 +31,16 @@ def test_markdown_report_states_the_analytics_and_what_is_missing(write):
     assert "**Expected duration** from Start: not available" in section and "probability" in section
     assert "Steps without an owner: Do the work, Done?." in section
     assert "Steps without a duration: Do the work." in section
+
+
+def test_word_report_carries_the_same_duration_caveats(write):
+    import io
+
+    from docx import Document
+
+    process = kamflow.load(write(SIMPLE))
+    document = Document(io.BytesIO(kamflow.api.report_docx([process])))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "Critical path (longest, to Finished): 0h over 4 steps (1 without duration, counted as 0), 1 hand-offs between lanes: Start → Do the work → Done? → Finished." in paragraphs
+    rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+    assert ["Finished", "0h (4 steps, 1 without duration)", "1", "0h (4 steps, 1 without duration)", "1"] in rows
