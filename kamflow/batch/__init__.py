@@ -158,11 +158,6 @@ def _finish(pending: Outcome, result: Outcome) -> Outcome:
     return result
 
 
-def _with_path(line: str, source: str) -> str:
-    """A line without a place gets the file's; one that names its own (a theme file) keeps it."""
-    return f"{source}: {line}" if line.startswith("error: ") else line
-
-
 def _discover(paths: Iterable[Path | str]) -> list[tuple[str, Path, KamflowError | None]]:
     """(file, output subfolder, problem) for every process file, in argument then sorted order."""
     found: list[tuple[str, Path, KamflowError | None]] = []

@@ -86,9 +86,8 @@ def render_process(
             jobs = {}
             if "pdf" in drawn:
                 # the same scene, with subprocess links pointing at the PDF charts
-                pdf_scene = replace(scene, steps=tuple(replace(s, link=_pdf_link(s.link, s.subprocess)) for s in scene.steps))
                 jobs["pdf"] = (
-                    write_svg(pdf_scene, theme=theme).encode("utf-8"),
+                    write_svg(pdf_linked(scene), theme=theme).encode("utf-8"),
                     page_layout(scene.width, scene.height, options.page) if options.page else [],
                 )
             if "png" in drawn:
@@ -135,7 +134,7 @@ def chart_plan(process: Process, *, overlay: Overlay, options: RenderOptions, un
     return plan_parts(process, [step.id for step in flow_order(process)], scene_of=scene_of, text_at=text_at, overlay=overlay, unit=unit)
 
 
-def _pdf_link(link: str | None, subprocess: str | None) -> str | None:
-    if link and subprocess and link.endswith(".svg"):
-        return link[: -len(".svg")] + ".pdf"
-    return link
+def pdf_linked(scene: Scene) -> Scene:
+    """The scene with each subprocess step linking to the PDF chart of its process (<id>.pdf)."""
+    steps = tuple(replace(s, link=s.link[: -len(".svg")] + ".pdf") if s.link and s.subprocess and s.link.endswith(".svg") else s for s in scene.steps)
+    return replace(scene, steps=steps)

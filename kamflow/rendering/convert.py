@@ -9,45 +9,52 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 from contextlib import AbstractContextManager
 
-from kamflow.errors import RenderError
 from kamflow.rendering import tools
 from kamflow.rendering.options import PAGE_SIZES
 
 INSTALL_HINT = (
-    "install librsvg's converter: `apt-get install librsvg2-bin` (Debian/Ubuntu) or `brew install librsvg` (macOS), "
-    "then make sure `rsvg-convert` is on PATH"
+    "install librsvg's converter: `apt-get install librsvg2-bin` (Debian/Ubuntu), `brew install librsvg` (macOS) "
+    "or `choco install rsvg-convert` (Windows), then make sure `rsvg-convert` is on PATH"
 )
 PAGE_MARGIN = 28.35  # 10 mm
 RSVG = tools.Tool("`{exe}`", "rsvg-convert", INSTALL_HINT)
 
 
 def converter() -> str:
-    found = shutil.which("rsvg-convert")
-    if not found:
-        raise RenderError(f"`rsvg-convert` was not found; {INSTALL_HINT}")
-    return found
+    return RSVG.find("rsvg-convert")
+
+
+def paper(page: str, *, landscape: bool) -> tuple[float, float]:
+    """The width and height (pt) of a paper size, turned as asked."""
+    short, long = PAGE_SIZES[page]
+    return (long, short) if landscape else (short, long)
+
+
+def placed(paper_size: tuple[float, float], left: float, top: float, width: float, height: float) -> list[str]:
+    """rsvg-convert arguments that draw the picture into a width x height box (pt) at (left, top)
+    of a page of `paper_size`, keeping its aspect ratio."""
+    page_w, page_h = paper_size
+    return [
+        f"--page-width={page_w:.2f}pt",
+        f"--page-height={page_h:.2f}pt",
+        f"--left={left:.2f}pt",
+        f"--top={top:.2f}pt",
+        f"--width={width:.2f}pt",
+        f"--height={height:.2f}pt",
+        "--keep-aspect-ratio",
+    ]
 
 
 def page_layout(width: float, height: float, page: str) -> list[str]:
     """rsvg-convert arguments that fit a width x height (pt) chart onto the paper, turned to
     landscape when the chart is wider than tall, scaled down (never up) and centred."""
-    short, long = PAGE_SIZES[page]
-    page_w, page_h = (long, short) if width > height else (short, long)
+    page_w, page_h = paper(page, landscape=width > height)
     scale = min(1.0, (page_w - 2 * PAGE_MARGIN) / width, (page_h - 2 * PAGE_MARGIN) / height)
     w, h = width * scale, height * scale
-    return [
-        f"--page-width={page_w:.2f}pt",
-        f"--page-height={page_h:.2f}pt",
-        f"--left={(page_w - w) / 2:.2f}pt",
-        f"--top={(page_h - h) / 2:.2f}pt",
-        f"--width={w:.2f}pt",
-        f"--height={h:.2f}pt",
-        "--keep-aspect-ratio",
-    ]
+    return placed((page_w, page_h), (page_w - w) / 2, (page_h - h) / 2, w, h)
 
 
 def conversion(fmt: str, extra: list[str]) -> list[str]:

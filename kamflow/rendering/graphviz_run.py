@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from kamflow.errors import RenderError
 from kamflow.rendering import tools
 
 RENDER_FORMATS = ("svg", "pdf", "png", "dot")
@@ -20,10 +18,7 @@ GRAPHVIZ = tools.Tool("Graphviz `{exe}`", "Graphviz", INSTALL_HINT, " (raise --t
 
 
 def dot_executable() -> str:
-    found = shutil.which("dot")
-    if not found:
-        raise RenderError(f"Graphviz `dot` was not found; {INSTALL_HINT}")
-    return found
+    return GRAPHVIZ.find("dot")
 
 
 def render_bytes(

@@ -11,9 +11,9 @@ from dataclasses import replace
 from kamflow.model.overlay import Overlay
 from kamflow.model.process import Process
 from kamflow.rendering import tools
-from kamflow.rendering.chart import chart_plan, resolve_theme
-from kamflow.rendering.convert import PAGE_MARGIN, RSVG, converter, fixed_pdf_date
-from kamflow.rendering.options import PAGE_SIZES, RenderOptions
+from kamflow.rendering.chart import chart_plan, pdf_linked, resolve_theme
+from kamflow.rendering.convert import PAGE_MARGIN, RSVG, converter, fixed_pdf_date, paper, placed
+from kamflow.rendering.options import RenderOptions
 
 
 def paged_pdf(process: Process, pdf: bytes, *, overlay: Overlay, options: RenderOptions, notes: list[str] | None) -> bytes:
@@ -42,8 +42,7 @@ def paged_pdf(process: Process, pdf: bytes, *, overlay: Overlay, options: Render
 
 def page_room(page: str, *, landscape: bool) -> tuple[float, float]:
     """The printable width and height of a page (points), inside the margins."""
-    short, long = PAGE_SIZES[page]
-    width, height = (long, short) if landscape else (short, long)
+    width, height = paper(page, landscape=landscape)
     return (width - 2 * PAGE_MARGIN, height - 2 * PAGE_MARGIN)
 
 
@@ -58,33 +57,17 @@ def pages_pdf(scenes, *, theme, page: str, landscape: bool, timeout: float) -> b
     from kamflow.rendering.svg import write_svg
 
     room_w, room_h = page_room(page, landscape=landscape)
-    short, long = PAGE_SIZES[page]
-    page_w, page_h = (long, short) if landscape else (short, long)
     # every picture padded to at least the printable area, so that rsvg-convert's one box fits
     # each part at its own scale without ever enlarging a small one
-    args = [
-        f"--page-width={page_w:.2f}pt",
-        f"--page-height={page_h:.2f}pt",
-        f"--left={PAGE_MARGIN:.2f}pt",
-        f"--top={PAGE_MARGIN:.2f}pt",
-        f"--width={room_w:.2f}pt",
-        f"--height={room_h:.2f}pt",
-        "--keep-aspect-ratio",
-    ]
+    args = placed(paper(page, landscape=landscape), PAGE_MARGIN, PAGE_MARGIN, room_w, room_h)
     with tempfile.TemporaryDirectory(prefix="kamflow-pages-") as folder:
         files = []
         for number, scene in enumerate(scenes, start=1):
             padded = replace(scene, width=max(scene.width, room_w), height=max(scene.height, room_h))
             path = os.path.join(folder, f"part-{number:04d}.svg")
             with open(path, "w", encoding="utf-8") as stream:
-                stream.write(write_svg(_pdf_links(padded), theme=theme))
+                stream.write(write_svg(pdf_linked(padded), theme=theme))
             files.append(path)
         job = tools.Job([converter(), "--format=pdf", *args, *files], b"", "writing the PDF pages")
         pdf = tools.run(RSVG, job, timeout=timeout)
     return fixed_pdf_date(pdf)
-
-
-def _pdf_links(scene):
-    """Subprocess steps link to the PDF chart of their process, as in a one-page PDF."""
-    steps = tuple(replace(s, link=s.link[: -len(".svg")] + ".pdf") if s.link and s.subprocess and s.link.endswith(".svg") else s for s in scene.steps)
-    return replace(scene, steps=steps)

@@ -9,6 +9,7 @@ last line of stderr)."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -32,6 +33,13 @@ class Tool:
 
     def named(self, argv: list[str]) -> str:
         return self.label.format(exe=Path(argv[0]).name)
+
+    def find(self, program: str) -> str:
+        """The path of `program` on PATH, else a RenderError that names it with the install hint."""
+        found = shutil.which(program)
+        if not found:
+            raise RenderError(f"{self.label.format(exe=program)} was not found; {self.hint}")
+        return found
 
 
 @dataclass(frozen=True)
