@@ -139,7 +139,7 @@ class Hub:
 
 
 def _static(name: str) -> str:
-    return resources.files("kamflow.serve").joinpath("static", name).read_text(encoding="utf-8")
+    return resources.files("kamflow.serve").joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
 def create_app(settings: Settings, *, pool: WorkerPool | None = None, watch: bool = True) -> Guard:
