@@ -32,14 +32,15 @@ def test_the_walkthrough_runs_as_written(run_cli, tmp_path, monkeypatch):
     assert run_cli(*command).exit_code == 0 and Path("output/a4/onboarding.pdf").is_file()
 
 
-def test_the_parallel_example_checks_clean(tmp_path):
+def test_the_parallel_example_checks_clean_as_written(run_cli, tmp_path):
     snippet = WALK.split("### Parallel work", 1)[1]
-    steps = _blocks(snippet, "yaml")[0]
-    text = ("kamflow: 1\nid: par\nlanes: [legal, ops]\nsteps:\n  - {id: go, type: start, label: Go, lane: ops, next: split}\n"
-            + textwrap.indent(steps, "  ") + "  - {id: live, type: end, label: Live, lane: ops}\n")
-    path = tmp_path / "par.yaml"
-    path.write_text(text.replace("label: Start in parallel,", "label: Start in parallel, lane: ops,").replace("label: Both done,", "label: Both done, lane: ops,"), encoding="utf-8")
-    assert [f for f in kamflow.check(kamflow.load(path), preset="all")] == []
+    path = tmp_path / "go-live.yaml"
+    path.write_text(_blocks(snippet, "yaml")[0], encoding="utf-8")
+    process = kamflow.load(path)
+    assert [f for f in kamflow.check(process, preset="all")] == []
+    assert [s.type for s in process.steps].count("parallel") == 2
+    checked = run_cli("check", path)
+    assert checked.exit_code == 0 and checked.stdout.strip() == "1 file checked: no problems"
 
 
 def test_the_python_example_runs(tmp_path, monkeypatch):
