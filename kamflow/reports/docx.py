@@ -239,7 +239,7 @@ def _analytics(document, stats, state, level) -> None:
         paragraph.add_run(
             f" (longest, to {critical['end']['label']}): {critical['duration']} over {len(critical['steps'])} steps"
             + (f" ({critical['without_duration']} without duration, counted as 0)" if critical["without_duration"] else "")
-            + f", {critical['handoffs']} hand-offs between lanes: "
+            + f", {critical['handoffs']} hand-off{'' if critical['handoffs'] == 1 else 's'} between lanes: "
             + " → ".join(step["label"] for step in critical["steps"])
             + "."
         )

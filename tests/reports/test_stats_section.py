@@ -26,7 +26,7 @@ def test_markdown_report_states_the_analytics_and_what_is_missing(write):
     text = kamflow.report(process, fmt="md")["simple.md"].decode("utf-8")
     section = text.split("## Path analytics", 1)[1].split("## Check findings", 1)[0]
     # the same caveat as `kamflow stats`: a step without a duration counts as 0 (issue #13)
-    assert "**Critical path** (longest, to Finished): 0h over 4 steps (1 without duration, counted as 0), 1 hand-offs between lanes: Start → Do the work → Done? → Finished.\n\n| To end |" in section
+    assert "**Critical path** (longest, to Finished): 0h over 4 steps (1 without duration, counted as 0), 1 hand-off between lanes: Start → Do the work → Done? → Finished.\n\n| To end |" in section
     assert "| Finished | 0h (4 steps, 1 without duration) | 1 | 0h (4 steps, 1 without duration) | 1 |" in section
     assert "**Expected duration** from Start: not available" in section and "probability" in section
     assert "Steps without an owner: Do the work, Done?." in section
@@ -41,6 +41,6 @@ def test_word_report_carries_the_same_duration_caveats(write):
     process = kamflow.load(write(SIMPLE))
     document = Document(io.BytesIO(kamflow.api.report_docx([process])))
     paragraphs = [p.text for p in document.paragraphs]
-    assert "Critical path (longest, to Finished): 0h over 4 steps (1 without duration, counted as 0), 1 hand-offs between lanes: Start → Do the work → Done? → Finished." in paragraphs
+    assert "Critical path (longest, to Finished): 0h over 4 steps (1 without duration, counted as 0), 1 hand-off between lanes: Start → Do the work → Done? → Finished." in paragraphs
     rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
     assert ["Finished", "0h (4 steps, 1 without duration)", "1", "0h (4 steps, 1 without duration)", "1"] in rows
