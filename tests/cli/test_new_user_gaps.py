@@ -125,3 +125,12 @@ def test_an_export_beside_its_yaml_is_not_taken_twice_and_other_json_is_one_line
     assert named.exit_code == 2 and "Traceback" not in named.stderr
     assert named.stderr.strip().splitlines() == [f'{folder / "package.json"}:1:1: error: not a kamflow export (no "format": "kamflow-node-link"); '
                                                  "kamflow reads process files (.yaml) and its own JSON exports"]
+
+
+def test_a_deck_warns_of_the_links_it_leaves_out_as_render_does(write, run_cli, tmp_path):
+    path = write(NO_DURATIONS.replace("label: Work,", "label: Work, link: 'javascript:alert(1)',"))
+    rendered = run_cli("render", path, "-f", "svg", "-o", tmp_path / "charts")
+    exported = run_cli("export", path, "--to", "pptx", "-o", tmp_path / "deck.pptx")
+    assert exported.exit_code == 0, exported.stderr
+    warning = [line for line in rendered.stderr.splitlines() if "link of step 'b'" in line]
+    assert warning and warning[0] in exported.stderr.splitlines()
