@@ -46,7 +46,6 @@ from kamflow.api.exchange import export, export_files, import_file, import_files
 from kamflow.api.library import library_ids, library_path, library_processes, new_process, show_process
 from kamflow.checks import Finding, catalog
 from kamflow.errors import UsageError
-from kamflow.files import write_atomically
 from kamflow.loader import Workspace
 from kamflow.model.overlay import Overlay
 from kamflow.model.process import Process
@@ -175,7 +174,9 @@ _PASSED_THROUGH = {
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_PASSED_THROUGH))
+    """The API's functions, __all__ and the passed-through names; not the helpers it imports (Path, replace, ...)."""
+    own = {n for n, v in globals().items() if n[0] != "_" and callable(v) and not isinstance(v, type) and v.__module__.startswith("kamflow.")}
+    return sorted(own | set(__all__) | set(_PASSED_THROUGH))
 
 
 def __getattr__(name: str) -> Any:
@@ -213,6 +214,8 @@ def render(
     )
     if output_dir is None:
         return charts
+    from kamflow.files import write_atomically
+
     return write_atomically({Path(output_dir) / f"{process.id}.{fmt}": data for fmt, data in charts.items()})
 
 

@@ -40,3 +40,11 @@ def test_every_api_function_is_offered_by_kamflow_api():
         functions = [name for name, value in vars(module).items() if inspect.isfunction(value) and value.__module__ == module.__name__]
         public = [name for name in functions if not name.startswith("_")]
         assert public and all(getattr(kamflow.api, name) is getattr(module, name) for name in public), module.__name__
+
+
+def test_dir_lists_the_api_and_not_its_helpers():
+    names = dir(kamflow.api)
+    own = [n for n, v in vars(kamflow.api).items() if inspect.isfunction(v) and v.__module__ == "kamflow.api" and not n.startswith("_")]
+    assert set(own) <= set(names) and {"stats", "rules", "export_deck", "import_file", "RenderOptions", "Session"} <= set(names)
+    assert not {"Path", "Any", "replace", "TINY", "Process", "catalog", "documents"} & set(names)
+    assert all(callable(getattr(kamflow.api, name)) for name in names)
