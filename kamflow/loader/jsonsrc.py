@@ -70,6 +70,23 @@ def looks_like_export(path: Path | str) -> bool:
     return Path(path).suffix.lower() == ".json"
 
 
+def exports_in(folder: Path) -> list[Path]:
+    """The kamflow JSON exports under `folder` (by their opening `"format"`; hidden parts skipped),
+    for the hint that a folder walk does not take them."""
+    found = []
+    for path in sorted(folder.rglob("*.json")):
+        if any(part.startswith(".") for part in path.relative_to(folder).parts) or not path.is_file():
+            continue
+        try:
+            with path.open("rb") as stream:
+                head = stream.read(1024)  # an export names its format in its first lines
+        except OSError:
+            continue
+        if f'"format": "{FORMAT}"'.encode() in head:
+            found.append(path)
+    return found
+
+
 def load_process_json(path: Path | str, *, display: str | None = None) -> Process:
     shown = display or str(path)
     return load_process_json_text(yamlsrc.read_text(path, display=shown), shown)

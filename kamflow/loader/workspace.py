@@ -9,7 +9,7 @@ from typing import Iterable
 
 from kamflow.errors import LoadError, Problem, Span, UsageError
 from kamflow.loader.build import load_process
-from kamflow.loader.jsonsrc import load_process_json, looks_like_export
+from kamflow.loader.jsonsrc import exports_in, load_process_json, looks_like_export
 from kamflow.loader.schema import ID_PATTERN
 from kamflow.model.process import Process
 
@@ -32,7 +32,7 @@ def find_process_files(path: Path | str) -> list[Path]:
     if root.is_dir():
         found = sorted(p for p in root.rglob("*") if p.suffix.lower() in PROCESS_SUFFIXES and p.is_file())
         if not found:  # in CI, "0 files checked: no problems" would hide a wrong path
-            exports = sorted(p for p in root.rglob("*") if p.suffix.lower() == ".json" and not p.name.startswith(".") and p.is_file())
+            exports = exports_in(root)
             hint = f"; JSON exports are taken when named, not from a folder: give the file, e.g. {exports[0]}" if exports else ""
             raise LoadError([Problem(Span(str(path)), NO_PROCESS_FILES + hint)])
         return found

@@ -4,6 +4,7 @@ import re
 import pytest
 
 import kamflow
+import kamflow.api
 from kamflow.errors import LoadError
 
 EMPTY_COMMANDS = [["check"], ["render", "-o", "OUT"], ["report", "-o", "OUT"], ["export", "--to", "json", "-o", "OUT"], ["list"]]  # stats and diff take one file
@@ -26,6 +27,9 @@ def test_a_folder_of_json_exports_only_says_to_name_them(run_cli, tmp_path):
     folder.mkdir()
     (folder / "billing.json").write_text(kamflow.api.export(kamflow.load("billing"), to="json"))
     (folder / ".kamflow-cache.json").write_text("{}")
+    (folder / "package.json").write_text('{"name": "site"}')  # no export: never suggested
+    (folder / ".vscode").mkdir()
+    (folder / ".vscode" / "a.json").write_text(kamflow.api.export(kamflow.load("billing"), to="json"))
     result = run_cli("check", folder)
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
@@ -33,6 +37,8 @@ def test_a_folder_of_json_exports_only_says_to_name_them(run_cli, tmp_path):
         f" give the file, e.g. {folder / 'billing.json'}"
     ]
     assert run_cli("check", folder / "billing.json").exit_code == 0
+    (folder / "billing.json").unlink()
+    assert run_cli("check", folder).stderr.splitlines() == [f"{folder}: error: no process files (*.yaml, *.yml, *.json) found"]
 
 
 def _one_error(text, write):
