@@ -161,6 +161,7 @@ def _finish(pending: Outcome, result: Outcome) -> Outcome:
 def _discover(paths: Iterable[Path | str]) -> list[tuple[str, Path, KamflowError | None]]:
     """(file, output subfolder, problem) for every process file, in argument then sorted order."""
     found: list[tuple[str, Path, KamflowError | None]] = []
+    taken: set[Path] = set()  # a file named twice (or named inside a folder also given) is rendered once
     for path in paths:
         root = Path(path)
         try:
@@ -169,6 +170,9 @@ def _discover(paths: Iterable[Path | str]) -> list[tuple[str, Path, KamflowError
             found.append((str(path), Path("."), error))
             continue
         for file in files:
+            if file.resolve() in taken:
+                continue
+            taken.add(file.resolve())
             folder = file.parent.relative_to(root) if root.is_dir() else Path(".")
             found.append((str(file), folder, None))
     return found

@@ -117,9 +117,13 @@ class Workspace:
         """Every process file under the given files and folders; all their problems in one LoadError."""
         processes: list[Process] = []
         problems: list[Problem] = []
+        taken: set[Path] = set()  # a file named twice, or inside a folder also given, is one process
         for path in paths:
             try:
                 for file in find_process_files(self.resolve(path)):  # a bare id: this workspace's library
+                    if file.resolve() in taken:
+                        continue
+                    taken.add(file.resolve())
                     try:
                         processes.append(self.load(file))
                     except LoadError as error:

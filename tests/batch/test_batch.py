@@ -130,6 +130,24 @@ def test_same_output_twice_is_reported(run_cli, tmp_path):
     assert f"{tmp_path / 'b.yaml'}: error: its id 'simple' gives the same output files as {tmp_path / 'a.yaml'}" in result.stderr
 
 
+@pytest.mark.parametrize("command", [["render", "-f", "svg", "-o", "OUT"], ["check"], ["report", "--format", "docx", "-o", "OUT/r.docx"]])
+def test_a_file_named_twice_is_taken_once(run_cli, tmp_path, command):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.yaml").write_text(SIMPLE.replace("label: Do the work", "label: Do the work, link: 'javascript:x'"), encoding="utf-8")
+    args = [str(tmp_path / "out") if a == "OUT" else a.replace("OUT", str(tmp_path / "out")) for a in command[1:]]
+    result = run_cli(command[0], src, src / "a.yaml", src / "a.yaml", *args)
+    assert result.exit_code in (0, 1), result.stderr
+    assert "gives the same output files" not in result.stderr
+    output = result.stdout + result.stderr
+    if command[0] == "render":
+        assert _summary(result).startswith("rendered 1, skipped 0, failed 0")
+    if command[0] == "check":
+        assert "1 file checked" in output
+    if command[0] != "check":
+        assert result.stderr.count("link of step") == 1, result.stderr
+
+
 @pytest.mark.skipif(shutil.which("script") is None, reason="util-linux `script` gives the command a terminal")
 def test_progress_bar_on_a_terminal_only(folder, tmp_path):
     import shlex
