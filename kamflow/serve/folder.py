@@ -107,9 +107,9 @@ class ServedFolder:
         if "\x00" in text:
             raise LoadError([Problem(Span(relative), "binary data (NUL byte): not saved")])
         try:
-            current: str | None = sha256(read_bytes(path, display=relative))
-        except LoadError:  # grown past the limit, or unreadable, since the editor loaded it
-            current = None
+            current = sha256(read_bytes(path, display=relative))
+        except LoadError as error:  # grown past the limit, or unreadable, since the editor loaded it
+            raise Refused(f"{relative}: {error.problems[0].message}; not saved", status=409) from None
         if current != loaded_hash:
             raise Refused(
                 f"{relative} changed on disk since the editor loaded it; not saved. Reload it from disk (copy your changes first) and save again.",
