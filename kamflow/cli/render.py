@@ -134,7 +134,7 @@ def _render_batch(paths, wanted, output_dir, options, *, strict: bool, jobs: int
         if not quiet:
             for written in outcome.written:
                 click.echo(written)
-    if not quiet and not (len(result.outcomes) == 1 and result.count("failed")):  # one failure: its one error line says it all
+    if not quiet and not (len(result.outcomes) == 1 and result.failed):  # one file not rendered: its own lines say why
         click.echo(result.summary(), err=True)
     if result.count("failed"):
         raise SystemExit(2)

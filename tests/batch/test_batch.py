@@ -112,6 +112,19 @@ def test_strict_holds_back_only_the_process_with_errors(run_cli, folder, tmp_pat
     assert not (out / "simple.svg").exists() and (out / "kam.svg").is_file()
 
 
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_lone_file_not_rendered_has_no_summary_but_several_do(run_cli, tmp_path, strict):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SIMPLE.replace("next: ok}", "next: nowhere}") if strict else "kamflow: 1\nid: [", encoding="utf-8")
+    flags = ["--strict"] if strict else []
+    alone = run_cli("render", bad, "-o", tmp_path / "out", "-f", "svg", *flags)
+    assert alone.exit_code == (1 if strict else 2) and alone.stderr.strip()
+    assert "rendered " not in alone.stderr, alone.stderr
+    (tmp_path / "good.yaml").write_text(SIMPLE.replace("id: simple", "id: good"), encoding="utf-8")
+    both = run_cli("render", bad, tmp_path / "good.yaml", "-o", tmp_path / "out", "-f", "svg", *flags)
+    assert _summary(both).startswith("rendered 1, skipped 0, failed 1")
+
+
 def test_quiet_prints_only_problems(run_cli, folder, tmp_path):
     result = run_cli("render", folder, "-o", tmp_path / "out", "-f", "svg", "--quiet")
     assert result.exit_code == 0 and result.stdout == "" and result.stderr == ""
