@@ -42,9 +42,8 @@ def report_files(
 
     check_report_format(fmt, template)
     process, options = subject.process, subject.options
-    if fmt == "md" and options.subprocess_links is not None:
-        # a Markdown chart links only to pages written beside it: those of `links` (none when alone)
-        options = replace(options, subprocess_links=tuple(pair for pair in options.subprocess_links if pair[0] in (links or {})))
+    if fmt == "md":  # a Markdown chart links only to pages written beside it: those of `links` (none when alone)
+        options = replace(options, subprocess_links=tuple((step_id, Path(page).stem) for step_id, page in (links or {}).items()))
     svg = render_chart(process, ("svg",), overlay=subject.overlay, options=options)["svg"]
     stem = name or process.id
     common: dict[str, Any] = {

@@ -136,7 +136,8 @@ def test_portfolio_charts_link_only_to_pages_it_writes(run_cli, tmp_path, fmt):
     assert result.exit_code == 0, result.stderr
     charts = [site / "kam.svg"] if fmt == "md" else []
     texts = [p.read_text(encoding="utf-8") for p in sorted(site.glob(f"*.{fmt}")) + charts]
-    hrefs = {h for text in texts for h in re.findall(r'href="([^"#]+)', text) if not h.startswith(("http:", "https:", "mailto:"))}
+    found = {h for text in texts for h in re.findall(r'(?:href="|\]\()([^")#\s]+)', text)}
+    hrefs = {h for h in found if not h.startswith(("http:", "https:", "mailto:"))}
     assert "account-planning." + fmt in hrefs, "the call inside the set is still linked"
     missing = sorted(h for h in hrefs if not (site / urlsplit(h).path).is_file())
     assert missing == [], f"links to files never written: {missing}"
