@@ -146,12 +146,17 @@ def write_deck(
     options: RenderOptions | None = None,
     notes: list[str] | None = None,
     workspace: Space = None,
+    warnings: list[str] | None = None,
 ) -> list[Path]:
     """export_deck written atomically to `output`: a .pptx file, or a folder that gets `<id>.pptx`
-    (`deck.pptx` for several processes); default the folder `output`."""
+    (`deck.pptx` for several processes); default the folder `output`. `warnings` gets the step
+    links the deck leaves out (the deck links steps as the chart does)."""
+    from kamflow.model.links import unsafe_links
     from kamflow.reports.site import document_file
 
     if not processes:
         raise UsageError("no process files found")
+    if warnings is not None:
+        warnings.extend(line for process in processes for line in unsafe_links(process))
     target = document_file(output, processes[0].id if len(processes) == 1 else "deck", ".pptx")
     return write_atomically({target: export_deck(processes, options=options, notes=notes, workspace=workspace)})

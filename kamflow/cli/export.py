@@ -61,9 +61,11 @@ def export_command(paths: tuple[str, ...], to: str, output: str | None, directio
     processes = processes_from(paths)
     if to == "pptx":  # one deck of every process; binary, so never standard output
         notes: list[str] = []
-        written = api.write_deck(processes, output=output, options=api.RenderOptions(direction=direction, timeout=timeout), notes=notes)
-        for note in notes + [line for process in processes for line in api.link_warnings(process)]:  # the deck links steps as the chart does
-            click.echo(note, err=True)
+        warnings: list[str] = []
+        options = api.RenderOptions(direction=direction, timeout=timeout)
+        written = api.write_deck(processes, output=output, options=options, notes=notes, warnings=warnings)
+        for line in warnings + notes:  # as render: warnings first, then what was split
+            click.echo(line, err=True)
         for path in written:
             click.echo(str(path))
         return
