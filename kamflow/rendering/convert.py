@@ -33,7 +33,7 @@ def paper(page: str, *, landscape: bool) -> tuple[float, float]:
     return (long, short) if landscape else (short, long)
 
 
-def placed(paper_size: tuple[float, float], left: float, top: float, width: float, height: float) -> list[str]:
+def placed(paper_size: tuple[float, float], *, left: float, top: float, width: float, height: float) -> list[str]:
     """rsvg-convert arguments that draw the picture into a width x height box (pt) at (left, top)
     of a page of `paper_size`, keeping its aspect ratio."""
     page_w, page_h = paper_size
@@ -54,7 +54,7 @@ def page_layout(width: float, height: float, page: str) -> list[str]:
     page_w, page_h = paper(page, landscape=width > height)
     scale = min(1.0, (page_w - 2 * PAGE_MARGIN) / width, (page_h - 2 * PAGE_MARGIN) / height)
     w, h = width * scale, height * scale
-    return placed((page_w, page_h), (page_w - w) / 2, (page_h - h) / 2, w, h)
+    return placed((page_w, page_h), left=(page_w - w) / 2, top=(page_h - h) / 2, width=w, height=h)
 
 
 def conversion(fmt: str, extra: list[str]) -> list[str]:

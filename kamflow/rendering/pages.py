@@ -59,7 +59,7 @@ def pages_pdf(scenes, *, theme, page: str, landscape: bool, timeout: float) -> b
     room_w, room_h = page_room(page, landscape=landscape)
     # every picture padded to at least the printable area, so that rsvg-convert's one box fits
     # each part at its own scale without ever enlarging a small one
-    args = placed(paper(page, landscape=landscape), PAGE_MARGIN, PAGE_MARGIN, room_w, room_h)
+    args = placed(paper(page, landscape=landscape), left=PAGE_MARGIN, top=PAGE_MARGIN, width=room_w, height=room_h)
     with tempfile.TemporaryDirectory(prefix="kamflow-pages-") as folder:
         files = []
         for number, scene in enumerate(scenes, start=1):

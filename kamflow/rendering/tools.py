@@ -35,11 +35,14 @@ class Tool:
         return self.label.format(exe=Path(argv[0]).name)
 
     def find(self, program: str) -> str:
-        """The path of `program` on PATH, else a RenderError that names it with the install hint."""
+        """The path of `program` on PATH, else the error a run of it would give."""
         found = shutil.which(program)
         if not found:
-            raise RenderError(f"{self.label.format(exe=program)} was not found; {self.hint}")
+            raise self.not_found([program])
         return found
+
+    def not_found(self, argv: list[str]) -> RenderError:
+        return RenderError(f"{self.named(argv)} was not found; {self.hint}")
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ def _start(tool: Tool, argv: list[str], env: dict[str, str], into: dict[str, sub
         # its own session: no terminal signals reach it, and kill_group ends it and its children
         into[key] = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
     except FileNotFoundError:
-        raise RenderError(f"{tool.named(argv)} was not found; {tool.hint}") from None
+        raise tool.not_found(argv) from None
     except OSError as error:  # not executable, a broken interpreter line
         raise RenderError(f"{tool.named(argv)} could not be started: {error.strerror or error}; {tool.hint}") from None
     finally:
