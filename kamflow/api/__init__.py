@@ -52,7 +52,7 @@ from kamflow.model.process import Process
 from kamflow.rendering.options import RenderOptions
 from kamflow.session import Session, Space
 
-__all__ = ["RenderOptions", "Session", "UsageError", "Workspace"]  # and the functions of kamflow.api.documents, .exchange and .library
+__all__ = ["RenderOptions", "Session", "UsageError", "Workspace"]  # the classes a star import gives; dir() lists the functions too
 TINY = "kamflow: 1\nid: tiny\ntitle: Tiny\nsteps:\n  - {id: go, type: start, next: done}\n  - {id: done, type: end}\n"  # for the examples
 
 
@@ -175,7 +175,7 @@ _PASSED_THROUGH = {
 
 def __dir__() -> list[str]:
     """The API's functions, __all__ and the passed-through names; not the helpers it imports (Path, replace, ...)."""
-    own = {n for n, v in globals().items() if n[0] != "_" and callable(v) and not isinstance(v, type) and v.__module__.startswith("kamflow.")}
+    own = {n for n, v in globals().items() if n[0] != "_" and callable(v) and not isinstance(v, type) and (v.__module__ or "").startswith("kamflow.")}
     return sorted(own | set(__all__) | set(_PASSED_THROUGH))
 
 

@@ -48,3 +48,11 @@ def test_dir_lists_the_api_and_not_its_helpers():
     assert set(own) <= set(names) and {"stats", "rules", "export_deck", "import_file", "RenderOptions", "Session"} <= set(names)
     assert not {"Path", "Any", "replace", "TINY", "Process", "catalog", "documents"} & set(names)
     assert all(callable(getattr(kamflow.api, name)) for name in names)
+    # a helper imported at the top of kamflow.api would show up in dir(): name it _like_this or import it where used
+    unexpected = [
+        name
+        for name in names
+        if name not in kamflow.api.__all__ and name not in kamflow.api._PASSED_THROUGH
+        and getattr(kamflow.api, name).__module__ not in ("kamflow.api", "kamflow.api.documents", "kamflow.api.exchange", "kamflow.api.library", "kamflow.checks.catalog")
+    ]
+    assert unexpected == []
