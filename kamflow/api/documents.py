@@ -82,13 +82,12 @@ def write_report(
     """`report`, `portfolio` or `report_docx` of the process files under `paths`, written atomically
     where the command line writes them (kamflow.reports.site.report_plan); `warnings` gets what
     `render` would warn of each chart (render_warnings)."""
-    from kamflow.api import render_warnings
     from kamflow.reports.site import report_plan
 
     paths, session = list(paths), Session.of(workspace)
     processes = session.workspace.load_all(paths)
     if warnings is not None:
-        warnings.extend(line for process in processes for line in render_warnings(process, options))
+        warnings.extend(_warnings_of(processes, options))
     kind, target = report_plan(paths, [p.id for p in processes], output=output, fmt=fmt)
     if kind == "docx":
         return write_atomically({target: report_docx(processes, options=options, reference_doc=reference_doc, workspace=session)})
@@ -149,14 +148,19 @@ def write_deck(
     warnings: list[str] | None = None,
 ) -> list[Path]:
     """export_deck written atomically to `output`: a .pptx file, or a folder that gets `<id>.pptx`
-    (`deck.pptx` for several processes); default the folder `output`. `warnings` gets the step
-    links the deck leaves out (the deck links steps as the chart does)."""
-    from kamflow.model.links import unsafe_links
+    (`deck.pptx` for several processes); default the folder `output`. `warnings` gets what
+    `render` would warn of each chart (render_warnings)."""
     from kamflow.reports.site import document_file
 
     if not processes:
         raise UsageError("no process files found")
     if warnings is not None:
-        warnings.extend(line for process in processes for line in unsafe_links(process))
+        warnings.extend(_warnings_of(processes, options))
     target = document_file(output, processes[0].id if len(processes) == 1 else "deck", ".pptx")
     return write_atomically({target: export_deck(processes, options=options, notes=notes, workspace=workspace)})
+
+
+def _warnings_of(processes: list[Process], options: RenderOptions | None) -> list[str]:
+    from kamflow.api import render_warnings  # the package's, which imports this module
+
+    return [line for process in processes for line in render_warnings(process, options)]

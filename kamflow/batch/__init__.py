@@ -27,7 +27,7 @@ import kamflow.api as api
 from kamflow.batch.cache import MANIFEST, MANIFEST_VERSION, cache_key, current, read_manifest, salt, write_manifest
 from kamflow.batch.jobs import Job, Outcome, render_one
 from kamflow.errors import KamflowError, LoadError
-from kamflow.loader import find_process_files
+from kamflow.loader import find_process_files, not_taken
 from kamflow.rendering.graphviz_run import dot_executable
 from kamflow.rendering.options import RenderOptions
 from kamflow.session import Session
@@ -161,7 +161,7 @@ def _finish(pending: Outcome, result: Outcome) -> Outcome:
 def _discover(paths: Iterable[Path | str]) -> list[tuple[str, Path, KamflowError | None]]:
     """(file, output subfolder, problem) for every process file, in argument then sorted order."""
     found: list[tuple[str, Path, KamflowError | None]] = []
-    taken: set[Path] = set()  # a file named twice (or named inside a folder also given) is rendered once
+    taken: set[Path] = set()
     for path in paths:
         root = Path(path)
         try:
@@ -169,10 +169,7 @@ def _discover(paths: Iterable[Path | str]) -> list[tuple[str, Path, KamflowError
         except LoadError as error:
             found.append((str(path), Path("."), error))
             continue
-        for file in files:
-            if file.resolve() in taken:
-                continue
-            taken.add(file.resolve())
+        for file in not_taken(files, taken):
             folder = file.parent.relative_to(root) if root.is_dir() else Path(".")
             found.append((str(file), folder, None))
     return found

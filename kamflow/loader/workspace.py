@@ -18,6 +18,18 @@ NO_PROCESS_FILES = "no process files (*.yaml, *.yml, *.json) found"
 _ID = re.compile(ID_PATTERN)
 
 
+def not_taken(files: Iterable[Path], taken: set[Path]) -> list[Path]:
+    """The files not in `taken` yet (by real path), now added to it: a file named twice, or named
+    inside a folder also given, counts once."""
+    fresh = []
+    for file in files:
+        real = file.resolve()
+        if real not in taken:
+            taken.add(real)
+            fresh.append(file)
+    return fresh
+
+
 def bundled_library_dir() -> Path:
     """The folder of the reference processes shipped inside the package (`kamflow.library`)."""
     return Path(str(resources.files("kamflow.library")))
@@ -117,13 +129,10 @@ class Workspace:
         """Every process file under the given files and folders; all their problems in one LoadError."""
         processes: list[Process] = []
         problems: list[Problem] = []
-        taken: set[Path] = set()  # a file named twice, or inside a folder also given, is one process
+        taken: set[Path] = set()
         for path in paths:
             try:
-                for file in find_process_files(self.resolve(path)):  # a bare id: this workspace's library
-                    if file.resolve() in taken:
-                        continue
-                    taken.add(file.resolve())
+                for file in not_taken(find_process_files(self.resolve(path)), taken):  # a bare id: this workspace's library
                     try:
                         processes.append(self.load(file))
                     except LoadError as error:

@@ -33,6 +33,12 @@ def paper(page: str, *, landscape: bool) -> tuple[float, float]:
     return (long, short) if landscape else (short, long)
 
 
+def page_room(page: str, *, landscape: bool) -> tuple[float, float]:
+    """The printable width and height of a page (points), inside the margins."""
+    width, height = paper(page, landscape=landscape)
+    return (width - 2 * PAGE_MARGIN, height - 2 * PAGE_MARGIN)
+
+
 def placed(paper_size: tuple[float, float], *, left: float, top: float, width: float, height: float) -> list[str]:
     """rsvg-convert arguments that draw the picture into a width x height box (pt) at (left, top)
     of a page of `paper_size`, keeping its aspect ratio."""
@@ -52,7 +58,8 @@ def page_layout(width: float, height: float, page: str) -> list[str]:
     """rsvg-convert arguments that fit a width x height (pt) chart onto the paper, turned to
     landscape when the chart is wider than tall, scaled down (never up) and centred."""
     page_w, page_h = paper(page, landscape=width > height)
-    scale = min(1.0, (page_w - 2 * PAGE_MARGIN) / width, (page_h - 2 * PAGE_MARGIN) / height)
+    room_w, room_h = page_room(page, landscape=width > height)
+    scale = min(1.0, room_w / width, room_h / height)
     w, h = width * scale, height * scale
     return placed((page_w, page_h), left=(page_w - w) / 2, top=(page_h - h) / 2, width=w, height=h)
 

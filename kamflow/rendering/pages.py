@@ -12,7 +12,7 @@ from kamflow.model.overlay import Overlay
 from kamflow.model.process import Process
 from kamflow.rendering import tools
 from kamflow.rendering.chart import chart_plan, pdf_linked, resolve_theme
-from kamflow.rendering.convert import PAGE_MARGIN, RSVG, converter, fixed_pdf_date, paper, placed
+from kamflow.rendering.convert import PAGE_MARGIN, RSVG, conversion, fixed_pdf_date, page_room, paper, placed
 from kamflow.rendering.options import RenderOptions
 
 
@@ -40,12 +40,6 @@ def paged_pdf(process: Process, pdf: bytes, *, overlay: Overlay, options: Render
     return pages_pdf(numbered(plan, 0), theme=resolve_theme(process, options), page=page, landscape=landscape, timeout=options.timeout)
 
 
-def page_room(page: str, *, landscape: bool) -> tuple[float, float]:
-    """The printable width and height of a page (points), inside the margins."""
-    width, height = paper(page, landscape=landscape)
-    return (width - 2 * PAGE_MARGIN, height - 2 * PAGE_MARGIN)
-
-
 def fit_scale(scene, room: tuple[float, float]) -> float:
     """How much a part is scaled on its page: down to fit, never up."""
     return min(1.0, room[0] / max(scene.width, 1.0), room[1] / max(scene.height, 1.0))
@@ -68,6 +62,6 @@ def pages_pdf(scenes, *, theme, page: str, landscape: bool, timeout: float) -> b
             with open(path, "w", encoding="utf-8") as stream:
                 stream.write(write_svg(pdf_linked(padded), theme=theme))
             files.append(path)
-        job = tools.Job([converter(), "--format=pdf", *args, *files], b"", "writing the PDF pages")
+        job = tools.Job(conversion("pdf", [*args, *files]), b"", "writing the PDF pages")
         pdf = tools.run(RSVG, job, timeout=timeout)
     return fixed_pdf_date(pdf)
